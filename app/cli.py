@@ -1,0 +1,210 @@
+"""The command line: `earmark transcribe`, `earmark info`, `earmark show`, `earmark models`.
+
+Every failure prints one line naming the file and what to do, and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TextIO
+
+from app.cli_format import clock, progress_bar, stamp, time_left
+from app.version import __version__
+from audio.engine import MODES, EngineSettings
+from audio.errors import EngineError, MediaError, ModelError
+from storage.errors import ProjectError
+
+COMMANDS = ("transcribe", "info", "show", "models")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="earmark", description="Local transcription and qualitative coding.")
+    parser.add_argument("--version", action="version", version=f"earmark {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    transcribe = commands.add_parser("transcribe", help="transcribe recordings into a project, headless")
+    transcribe.add_argument("media", nargs="+", type=Path, help="audio or video files")
+    transcribe.add_argument("--project", required=True, type=Path, help="the .earmark file (created if missing)")
+    transcribe.add_argument("--model", default="tiny.en", help="tiny.en (bundled), a model folder, or a downloaded model name")
+    transcribe.add_argument("--language", default=None, help="language code such as en or de (default: detect)")
+    mode = transcribe.add_mutually_exclusive_group()
+    mode.add_argument("--batched", dest="mode", action="store_const", const="batched", help="batched inference (default, faster)")
+    mode.add_argument("--sequential", dest="mode", action="store_const", const="sequential", help="one window at a time")
+    transcribe.add_argument("--threads", type=int, default=0, help="CPU threads (default: all cores)")
+    transcribe.set_defaults(mode="batched")
+
+    info = commands.add_parser("info", help="what a project holds")
+    info.add_argument("project", type=Path)
+    info.add_argument("--json", action="store_true", help="machine-readable output")
+
+    show = commands.add_parser("show", help="a transcript's turns")
+    show.add_argument("project", type=Path)
+    show.add_argument("--transcript", type=int, default=None, help="transcript id (default: the first)")
+    show.add_argument("--json", action="store_true", help="also each word with start, end and probability")
+
+    models = commands.add_parser("models", help="list or download Whisper models")
+    models_commands = models.add_subparsers(dest="models_command", required=True)
+    models_commands.add_parser("list", help="the models on this computer")
+    download = models_commands.add_parser("download", help="download a model (needs internet)")
+    download.add_argument("name")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "transcribe":
+            return _transcribe(args)
+        if args.command == "info":
+            return _info(args)
+        if args.command == "show":
+            return _show(args)
+        return _models(args)
+    except (ProjectError, MediaError, ModelError, EngineError) as error:
+        print(f"earmark: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nearmark: stopped; what was transcribed is saved and the next run resumes.", file=sys.stderr)
+        return 130
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    from app.jobs import prepare, transcribe
+    from audio.decode import probe
+    from audio.models import resolve_model
+    from storage.project import open_or_create
+
+    # Check every input before touching the project, so bad input changes nothing.
+    for media in args.media:
+        probe(media)
+    resolve_model(args.model)
+    settings = EngineSettings(model=args.model, language=args.language, mode=args.mode, cpu_threads=args.threads)
+    with open_or_create(args.project) as project:
+        if project.read_only:
+            raise ProjectError(f"{project.path} is open read-only ({project.read_only_reason}); cannot transcribe into it.")
+        for media in args.media:
+            prepared = prepare(project, media)
+            if prepared.transcript.status == "done":
+                print(f"{media}: already transcribed (transcript {prepared.transcript.id}).", file=sys.stderr)
+                continue
+            if prepared.transcript.transcribed_until > 0:
+                print(f"{media}: resuming at {clock(prepared.transcript.transcribed_until)}.", file=sys.stderr)
+            bar = _ProgressPrinter(sys.stderr, media.name)
+            result = transcribe(project, prepared, settings, on_progress=bar.update)
+            bar.finish()
+            print(f"{media}: transcript {result.id}, {result.segment_count} turns, {result.word_count} words.", file=sys.stderr)
+    return 0
+
+
+class _ProgressPrinter:
+    """A one-line progress bar with time left; plain lines when not writing to a terminal."""
+
+    def __init__(self, stream: TextIO, label: str) -> None:
+        self.stream, self.label = stream, label
+        self.tty = stream.isatty()
+        self._last_percent = -10
+
+    def update(self, progress: Any) -> None:
+        percent = int(progress.fraction * 100)
+        line = (
+            f"{self.label} {progress_bar(progress.fraction)} {percent:3d}%  "
+            f"{clock(progress.covered)} of {clock(progress.duration)}  {time_left(progress.seconds_left)}"
+        )
+        if self.tty:
+            self.stream.write("\r" + line.ljust(100))
+            self.stream.flush()
+        elif percent >= self._last_percent + 10 or percent == 100:
+            self._last_percent = percent
+            print(line, file=self.stream)
+
+    def finish(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def _info(args: argparse.Namespace) -> int:
+    from storage.project import open_project
+    from storage.summary import summarise
+
+    with open_project(args.project, read_only=True) as project:
+        summary = summarise(project)
+    data = {
+        "path": str(summary.path),
+        "schema_revision": summary.schema_revision,
+        "recordings": [
+            {"id": r.id, "path": str(r.media_path), "duration": r.duration, "channels": r.channels,
+             "sample_rate": r.sample_rate, "audio_deleted": r.audio_deleted}
+            for r in summary.recordings
+        ],
+        "transcripts": [
+            {"id": t.id, "name": t.name, "recording_id": t.recording_id, "status": t.status, "language": t.language,
+             "model": t.model, "transcribed_until": t.transcribed_until, "segments": t.segment_count,
+             "words": t.word_count, "error": t.error}
+            for t in summary.transcripts
+        ],
+        "speakers": list(summary.speakers),
+        **summary.counts,
+    }
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    print(f"{data['path']} (schema {data['schema_revision']})")
+    print(f"recordings: {len(data['recordings'])}")
+    for r in data["recordings"]:
+        print(f"  {r['id']}: {r['path']} ({clock(r['duration'])}, {r['channels']} ch, {r['sample_rate']} Hz)")
+    print(f"transcripts: {len(data['transcripts'])}")
+    for t in data["transcripts"]:
+        print(f"  {t['id']}: {t['name']} [{t['status']}] {t['segments']} turns, {t['words']} words, language {t['language'] or '?'}")
+    print(f"speakers: {', '.join(data['speakers']) or 'none'}")
+    for key in ("codes", "codings", "memos", "participants", "meetings"):
+        print(f"{key}: {data[key]}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from storage import transcripts
+    from storage.project import open_project
+
+    with open_project(args.project, read_only=True) as project:
+        available = transcripts.list_transcripts(project)
+        if not available:
+            raise ProjectError(f"{project.path} has no transcripts yet.")
+        chosen = args.transcript if args.transcript is not None else available[0].id
+        if chosen not in {t.id for t in available}:
+            ids = ", ".join(str(t.id) for t in available)
+            raise ProjectError(f"{project.path} has no transcript {chosen} (it has {ids}).")
+        transcript = transcripts.get_transcript(project, chosen)
+        turns = transcripts.segments(project, chosen)
+    if args.json:
+        print(json.dumps({
+            "transcript": {"id": transcript.id, "name": transcript.name, "status": transcript.status,
+                           "language": transcript.language, "model": transcript.model},
+            "turns": [
+                {"speaker": s.speaker, "start": s.start, "end": s.end, "text": s.text,
+                 "words": [asdict(w) for w in s.words]}
+                for s in turns
+            ],
+        }, indent=2, ensure_ascii=False))
+        return 0
+    for s in turns:
+        print(f"[{stamp(s.start)} - {stamp(s.end)}] {s.speaker or '-'}: {s.text}")
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from audio.models import BUNDLED_NAME, bundled_model_path, download_model, models_dir
+
+    if args.models_command == "download":
+        choice = download_model(args.name)
+        print(f"{choice.name}: downloaded to {choice.path}")
+        return 0
+    print(f"{BUNDLED_NAME} (bundled): {bundled_model_path()}")
+    folder = models_dir()
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if (path / "model.bin").is_file():
+            print(f"{path.name}: {path}")
+    return 0

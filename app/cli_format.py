@@ -1,0 +1,37 @@
+"""Text formatting shared by the command line and the window: times and the progress line."""
+
+from __future__ import annotations
+
+import math
+
+
+def clock(seconds: float) -> str:
+    """01:02:03 for an hour or more, 02:03 below that."""
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def stamp(seconds: float) -> str:
+    """00:01:02.345, the precise form used in `earmark show`."""
+    milliseconds = int(round(max(0.0, seconds) * 1000))
+    hours, rest = divmod(milliseconds, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def time_left(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating time left"
+    if seconds < 1:
+        return "finishing"
+    if seconds < 60:
+        return f"{int(math.ceil(seconds))} s left"
+    return f"{clock(seconds)} left"
+
+
+def progress_bar(fraction: float, width: int = 30) -> str:
+    filled = int(round(width * max(0.0, min(1.0, fraction))))
+    return "[" + "#" * filled + "." * (width - filled) + "]"

@@ -1,0 +1,247 @@
+"""Opening, creating and closing a project file (one SQLite database, extension .earmark).
+
+Opening checks, in order: the file is SQLite, it is not locked by another Earmark (else it opens
+read-only and says so), it passes PRAGMA integrity_check, and its schema is the latest (older
+projects are backed up, then migrated). A new project is built beside its final name and
+renamed into place, so a failure never leaves a half-written project behind.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import backups, migrate
+from storage.errors import ProjectError, ReadOnlyProjectError
+from storage.locking import ProjectLock
+
+PROJECT_SUFFIX = ".earmark"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class Project:
+    """An open project. Use `session()` for reads and `write()` for one user action's changes."""
+
+    def __init__(self, path: Path, engine: Engine, lock: ProjectLock | None, read_only_reason: str | None) -> None:
+        self.path = path
+        self.engine = engine
+        self._lock = lock
+        self.read_only_reason = read_only_reason
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_reason is not None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One short transaction. A full disk or a vanished file becomes a ProjectError that
+        names the project; the transaction is rolled back, so what was saved before stays."""
+        if self.read_only:
+            raise ReadOnlyProjectError(f"{self.path} is open read-only: {self.read_only_reason}")
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as error:
+            raise ProjectError(_explain_write_failure(self.path, error)) from error
+
+    def schema_revision(self) -> str:
+        with self.engine.connect() as connection:
+            return migrate.current_revision(connection) or "none"
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def create_project(path: Path) -> Project:
+    """Create a new, empty project at `path` (which must not exist) and open it."""
+    path = Path(path).absolute()
+    if path.exists():
+        raise ProjectError(f"{path} already exists: choose another name, or open it instead.")
+    if not path.parent.is_dir():
+        raise ProjectError(f"Cannot create {path}: the folder {path.parent} does not exist.")
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        engine = _make_engine(partial, read_only=False)
+        try:
+            with engine.begin() as connection:
+                migrate.upgrade(connection)
+            with engine.connect() as connection:
+                # Fold the WAL into the main file so the rename below carries everything.
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            engine.dispose()
+        partial.replace(path)
+    except (OSError, DBAPIError) as error:
+        for leftover in (partial, partial.with_name(partial.name + "-wal"), partial.with_name(partial.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        raise ProjectError(f"Cannot create {path}: {_reason(error)}") from error
+    return open_project(path)
+
+
+def open_project(path: Path, *, read_only: bool = False) -> Project:
+    """Open an existing project, migrating it to the latest schema if it is older."""
+    path = Path(path).absolute()
+    _check_is_sqlite(path)
+    lock: ProjectLock | None = None
+    reason: str | None = "opened read-only on request" if read_only else None
+    if not read_only:
+        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            reason = "the file or its folder is not writable"
+        else:
+            lock = ProjectLock(path)
+            if not lock.acquire():
+                reason = f"it is open in another Earmark window (process {lock.holder()})"
+                lock = None
+    try:
+        engine = _make_engine(path, read_only=reason is not None)
+        try:
+            _check_integrity(path, engine)
+            if reason is None:
+                _migrate_if_needed(path, engine)
+            else:
+                _refuse_if_outdated(path, engine)
+        except BaseException:
+            engine.dispose()
+            raise
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    return Project(path, engine, lock, reason)
+
+
+def open_or_create(path: Path) -> Project:
+    return open_project(path) if Path(path).exists() else create_project(path)
+
+
+def _check_is_sqlite(path: Path) -> None:
+    if not path.exists():
+        raise ProjectError(f"{path} does not exist: check the name, or create a new project.")
+    if path.is_dir():
+        raise ProjectError(f"{path} is a folder, not an Earmark project file.")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise ProjectError(f"Cannot read {path}: {error.strerror}.") from error
+    if len(header) == 0:
+        raise ProjectError(f"{path} is empty, not an Earmark project. Nothing was changed.")
+    if header != SQLITE_HEADER:
+        raise ProjectError(
+            f"{path} is not an Earmark project (it is not an SQLite database). Nothing was changed."
+        )
+
+
+def _make_engine(path: Path, *, read_only: bool) -> Engine:
+    if read_only:
+        url = f"sqlite+pysqlite:///file:{path}?mode=ro&uri=true"
+    else:
+        url = f"sqlite+pysqlite:///{path}"
+    engine = create_engine(url, connect_args={"timeout": 10})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        if not read_only:
+            # WAL lets the window read while a transcription job writes; NORMAL sync is
+            # durable across process crashes (only a power cut can lose the last commits).
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+def _check_integrity(path: Path, engine: Engine) -> None:
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("PRAGMA integrity_check").fetchall()
+    except DBAPIError as error:
+        raise ProjectError(
+            f"{path} is damaged and cannot be opened ({_reason(error)}). Nothing was changed; "
+            f"restore the newest copy from {backups.backup_dir(path)} if there is one."
+        ) from error
+    problems = [row[0] for row in rows if row[0] != "ok"]
+    if problems:
+        raise ProjectError(
+            f"{path} failed its integrity check ({problems[0]}). Nothing was changed; "
+            f"restore the newest copy from {backups.backup_dir(path)} if there is one."
+        )
+
+
+def _migrate_if_needed(path: Path, engine: Engine) -> None:
+    with engine.connect() as connection:
+        current = migrate.current_revision(connection)
+        tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar()
+    head = migrate.head_revision()
+    if current == head:
+        return
+    if current is None and tables:
+        raise ProjectError(f"{path} is an SQLite database but not an Earmark project. Nothing was changed.")
+    if current is not None and not _is_known_revision(current):
+        raise ProjectError(
+            f"{path} was saved by a newer Earmark (schema {current}). Update Earmark to open it; "
+            "nothing was changed."
+        )
+    backups.take_backup(path, f"before-upgrade-from-{current}")
+    try:
+        with engine.begin() as connection:
+            migrate.upgrade(connection)
+    except DBAPIError as error:
+        raise ProjectError(f"Cannot upgrade {path}: {_reason(error)}. The project was left as it was.") from error
+
+
+def _refuse_if_outdated(path: Path, engine: Engine) -> None:
+    with engine.connect() as connection:
+        current = migrate.current_revision(connection)
+    if current != migrate.head_revision():
+        raise ProjectError(
+            f"{path} needs an upgrade to this version of Earmark, which cannot be done while it is "
+            "read-only. Close the other Earmark window, or make the file writable, and open it again."
+        )
+
+
+def _is_known_revision(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    return any(rev.revision == revision for rev in script.walk_revisions())
+
+
+def _reason(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    return str(original).strip() or type(original).__name__
+
+
+def _explain_write_failure(path: Path, error: OperationalError) -> str:
+    reason = _reason(error)
+    if "full" in reason.lower():
+        return f"Cannot save to {path}: the disk is full. Free some space; everything saved before is kept."
+    if "readonly" in reason.lower() or "read-only" in reason.lower():
+        return f"Cannot save to {path}: the file has become read-only ({reason})."
+    return f"Cannot save to {path}: {reason}."
