@@ -170,7 +170,6 @@ DIALOGUE: list[tuple[str, float, str]] = [
 
 PRONUNCIATIONS: dict[str, str] = {
     "safeguarding": "[[s'eIfg,A@dIN]]",
-    "statutory": "[[st'atS@t@ri]]",
 }
 """Words espeak-ng says in a way speech recognisers mishear, mapped to
 espeak-ng phoneme input (``[[...]]``). Applied only to the text sent to

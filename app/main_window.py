@@ -1,0 +1,317 @@
+"""The main window: the project's recordings and transcripts on the left, the transcript in
+the middle filling in live while transcription runs, and the job bar with progress, time left
+and Cancel underneath. It wires services, workers and widgets; the widgets only show data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget,
+)
+
+from app import settings
+from app.cli_format import clock, time_left
+from app.jobs import Prepared, Progress
+from app.version import __version__
+from app.workers import TranscriptionWorker
+from audio.engine import EngineSettings
+from audio.remote import Cancelled
+from storage import recordings, transcripts
+from storage.errors import ProjectError
+from storage.project import Project, create_project, open_project
+from storage.records import SegmentRecord, TranscriptRecord
+from widgets.job_bar import JobBar
+from widgets.project_panel import ProjectPanel
+from widgets.transcript_view import TranscriptView
+
+MEDIA_FILTER = "Audio and video (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.aac *.wma *.mp4 *.mov *.mkv *.webm *.avi);;All files (*)"
+PROJECT_FILTER = "Earmark projects (*.earmark)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.project: Project | None = None
+        self.worker: TranscriptionWorker | None = None
+        self._job_transcript: int | None = None
+        self._shown_transcript: int | None = None
+        self.setWindowTitle("Earmark")
+        self.resize(1200, 760)
+        self._build_widgets()
+        self._build_actions()
+        self._restore_layout()
+        self._refresh_actions()
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.view = TranscriptView()
+        self.job_bar = JobBar()
+        self.job_bar.cancel_requested.connect(self.cancel_transcription)
+        self.read_only_banner = QLabel()
+        self.read_only_banner.setObjectName("readOnlyBanner")
+        self.read_only_banner.setStyleSheet("background:#fff3cd;color:#5c4400;padding:6px;")
+        self.read_only_banner.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.read_only_banner)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.job_bar)
+        self.setCentralWidget(central)
+
+        self.panel = ProjectPanel()
+        self.panel.transcript_selected.connect(self.show_transcript)
+        dock = QDockWidget("Project", self)
+        dock.setObjectName("projectDock")
+        dock.setWidget(self.panel)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [320], Qt.Orientation.Horizontal)
+        self.statusBar().showMessage("Open a project or add a recording to begin.")
+
+    def _build_actions(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action(file_menu, "&New Project…", QKeySequence.StandardKey.New, self.choose_new_project)
+        self.open_action = self._action(file_menu, "&Open Project…", QKeySequence.StandardKey.Open, self.choose_project)
+        file_menu.addSeparator()
+        self.add_action = self._action(file_menu, "&Add Recording and Transcribe…", "Ctrl+Shift+A", self.choose_recording)
+        self.sample_action = self._action(file_menu, "Open the &Sample Meeting", None, self.open_sample)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        job_menu = self.menuBar().addMenu("&Transcription")
+        self.resume_action = self._action(job_menu, "&Transcribe or Resume Selected", "Ctrl+T", self.resume_selected)
+        self.cancel_action = self._action(job_menu, "&Cancel Transcription", "Esc", self.cancel_transcription)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard Shortcuts", "F1", self.show_shortcuts)
+        self._action(help_menu, "&About Earmark", None, self.show_about)
+
+    def _action(self, menu, text, shortcut, slot) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _restore_layout(self) -> None:
+        geometry, state = settings.WINDOW_GEOMETRY.get(), settings.WINDOW_STATE.get()
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        if state:
+            self.restoreState(QByteArray(state))
+
+    def _refresh_actions(self) -> None:
+        busy = self.worker is not None
+        writable = self.project is not None and not self.project.read_only
+        self.add_action.setEnabled(not busy and (self.project is None or writable))
+        self.sample_action.setEnabled(not busy)
+        self.new_action.setEnabled(not busy)
+        self.open_action.setEnabled(not busy)
+        self.resume_action.setEnabled(not busy and writable and self.panel.selected_transcript() is not None)
+        self.cancel_action.setEnabled(busy)
+
+    # --- projects --------------------------------------------------------------------------
+
+    def open_project_file(self, path: Path) -> bool:
+        try:
+            project = open_project(path)
+        except ProjectError as error:
+            self.show_error("Cannot open the project", str(error))
+            return False
+        self._set_project(project)
+        return True
+
+    def create_project_file(self, path: Path) -> bool:
+        try:
+            project = create_project(path)
+        except ProjectError as error:
+            self.show_error("Cannot create the project", str(error))
+            return False
+        self._set_project(project)
+        return True
+
+    def _set_project(self, project: Project) -> None:
+        self._close_project()
+        self.project = project
+        settings.remember_project(str(project.path))
+        self.setWindowTitle(f"{project.path.stem} — Earmark" + (" [read-only]" if project.read_only else ""))
+        if project.read_only:
+            self.read_only_banner.setText(f"Read-only: {project.read_only_reason}. Changes cannot be saved.")
+            self.read_only_banner.show()
+        else:
+            self.read_only_banner.hide()
+        self.refresh_project()
+        self.statusBar().showMessage(f"Opened {project.path}", 5000)
+        first = next(iter(transcripts.list_transcripts(project)), None)
+        if first is not None:
+            self.panel.select_transcript(first.id)
+        self._refresh_actions()
+
+    def _close_project(self) -> None:
+        if self.project is not None:
+            self.project.close()
+        self.project = None
+        self._shown_transcript = None
+        self.view.clear_segments()
+
+    def refresh_project(self) -> None:
+        if self.project is None:
+            return
+        self.panel.show_project(recordings.list_recordings(self.project), transcripts.list_transcripts(self.project))
+
+    def show_transcript(self, transcript_id: int) -> None:
+        if self.project is None:
+            return
+        self._shown_transcript = transcript_id
+        self.view.set_segments(transcripts.segments(self.project, transcript_id))
+        self._refresh_actions()
+
+    # --- transcription ---------------------------------------------------------------------
+
+    def transcribe(self, media: Path) -> None:
+        if self.project is None or self.worker is not None:
+            return
+        engine_settings = EngineSettings(
+            model=settings.MODEL.get(), language=settings.LANGUAGE.get() or None, mode=settings.MODE.get(),
+        )
+        worker = TranscriptionWorker(self.project, media, engine_settings)
+        worker.prepared.connect(self._job_prepared)
+        worker.segments_received.connect(self._segments_received)
+        worker.progress_changed.connect(self._progress_changed)
+        worker.finished.connect(self._job_finished)
+        self.worker = worker
+        self.job_bar.start(f"Transcribing {media.name}")
+        self._refresh_actions()
+        worker.start()
+
+    def resume_selected(self) -> None:
+        transcript_id = self.panel.selected_transcript()
+        if self.project is None or transcript_id is None:
+            return
+        record = transcripts.get_transcript(self.project, transcript_id)
+        if record.recording_id is None:
+            return
+        if record.status == "done":
+            self.statusBar().showMessage(f"{record.name} is already transcribed.", 5000)
+            return
+        self.transcribe(recordings.get_recording(self.project, record.recording_id).media_path)
+
+    def cancel_transcription(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.job_bar.stopping()
+
+    def _job_prepared(self, prepared: Prepared) -> None:
+        self._job_transcript = prepared.transcript.id
+        self.refresh_project()
+        self.panel.select_transcript(prepared.transcript.id)
+        self.show_transcript(prepared.transcript.id)
+
+    def _segments_received(self, segments: list[SegmentRecord]) -> None:
+        if segments and segments[0].transcript_id == self._shown_transcript:
+            self.view.append_segments(segments)
+
+    def _progress_changed(self, progress: Progress) -> None:
+        detail = f"{clock(progress.covered)} of {clock(progress.duration)} · {time_left(progress.seconds_left)}"
+        self.job_bar.set_progress(progress.fraction, detail)
+
+    def _job_finished(self, result: TranscriptRecord | None, error: Exception | None) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.wait()
+        self.job_bar.finish()
+        self.refresh_project()
+        if result is not None:
+            self.statusBar().showMessage(f"Transcribed {result.name}: {result.segment_count} turns, {result.word_count} words.")
+        elif isinstance(error, Cancelled):
+            self.statusBar().showMessage("Transcription stopped. What was done is saved; choose Transcribe or Resume (Ctrl+T) to go on.")
+        elif error is not None:
+            self.show_error("Transcription failed", str(error))
+        self._refresh_actions()
+
+    # --- dialogs ---------------------------------------------------------------------------
+
+    def choose_new_project(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", str(Path.home() / "Untitled.earmark"), PROJECT_FILTER)
+        if path:
+            self.create_project_file(Path(path).with_suffix(".earmark"))
+
+    def choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", str(Path.home()), PROJECT_FILTER)
+        if path:
+            self.open_project_file(Path(path))
+
+    def choose_recording(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Add a recording", str(Path.home()), MEDIA_FILTER)
+        if path:
+            self.start_with_media(Path(path))
+
+    def start_with_media(self, media: Path) -> None:
+        """Transcribe `media` into the open project, or into a new project beside it."""
+        from app.places import project_for_media
+
+        if self.project is None:
+            target = project_for_media(media)
+            opened = self.open_project_file(target) if target.exists() else self.create_project_file(target)
+            if not opened:
+                return
+        self.transcribe(media)
+
+    def open_sample(self) -> None:
+        from app.places import prepare_sample
+
+        try:
+            project_path, media = prepare_sample()
+        except OSError as error:
+            self.show_error("Cannot prepare the sample", f"Copying the sample meeting failed: {error}")
+            return
+        opened = self.open_project_file(project_path) if project_path.exists() else self.create_project_file(project_path)
+        if opened and self.project is not None:
+            existing = transcripts.list_transcripts(self.project)
+            if not existing or existing[0].status != "done":
+                self.transcribe(media)
+
+    def show_shortcuts(self) -> None:
+        rows = [
+            (a.text().replace("&", "").rstrip("…"), a.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
+            for top in self.menuBar().actions() if top.menu() is not None
+            for a in top.menu().actions() if not a.shortcut().isEmpty()
+        ]
+        text = "".join(f"<tr><td>{name}</td><td><b>{keys}</b></td></tr>" for name, keys in rows)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=4>{text}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "About Earmark",
+            f"<h3>Earmark {__version__}</h3><p>Local transcription and qualitative coding. "
+            "Recordings and transcripts never leave this computer.</p>",
+        )
+
+    def show_error(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+        QMessageBox.warning(self, title, message)
+
+    # --- closing ---------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.worker is not None:
+            self.worker.cancel()
+            self.worker.wait()
+        settings.WINDOW_GEOMETRY.set(self.saveGeometry().data())
+        settings.WINDOW_STATE.set(self.saveState().data())
+        self._close_project()
+        event.accept()
+
+
+def window_icon() -> QIcon:
+    from resources import icon_path
+
+    path = icon_path()
+    return QIcon(str(path)) if path.exists() else QIcon()

@@ -1,0 +1,154 @@
+"""The transcript view: one text block per speaker turn, with the turn's start time and speaker
+in a left margin. A QPlainTextEdit, because it lays out only what is visible and so stays fast
+on a three-hour meeting. Turns arrive in batches while transcription runs and are appended
+without moving the reader's scroll position unless they are at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+from storage.records import SegmentRecord
+
+MARGIN_PADDING = 8
+
+
+def format_clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+class TranscriptView(QPlainTextEdit):
+    """Shows a transcript's turns. Emits `seek_requested(seconds)` when a turn's time is clicked."""
+
+    seek_requested = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setObjectName("transcriptView")
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setPlaceholderText("Choose a transcript on the left, or add a recording to transcribe it.")
+        font = self.font()
+        font.setPointSizeF(max(font.pointSizeF(), 11.0))
+        self.setFont(font)
+        self._segments: list[SegmentRecord] = []
+        self._margin = _TurnMargin(self)
+        self.blockCountChanged.connect(self._update_margin_width)
+        self.updateRequest.connect(self._update_margin)
+        self._update_margin_width()
+
+    # --- content ---------------------------------------------------------------------------
+
+    def set_segments(self, segments: Sequence[SegmentRecord]) -> None:
+        self._segments = list(segments)
+        self.setPlainText("\n".join(segment.text for segment in self._segments))
+        self._margin.update()
+
+    def append_segments(self, segments: Sequence[SegmentRecord]) -> None:
+        if not segments:
+            return
+        bar = self.verticalScrollBar()
+        follow = bar.value() >= bar.maximum() - 4
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.beginEditBlock()
+        for segment in segments:
+            if self._segments:
+                cursor.insertBlock()
+            cursor.insertText(segment.text)
+            self._segments.append(segment)
+        cursor.endEditBlock()
+        if follow:
+            bar.setValue(bar.maximum())
+        self._margin.update()
+
+    def clear_segments(self) -> None:
+        self._segments = []
+        self.clear()
+
+    def segment_count(self) -> int:
+        return len(self._segments)
+
+    def segment_at_block(self, block_number: int) -> SegmentRecord | None:
+        return self._segments[block_number] if 0 <= block_number < len(self._segments) else None
+
+    # --- margin ----------------------------------------------------------------------------
+
+    def margin_width(self) -> int:
+        metrics = self.fontMetrics()
+        labels = {segment.speaker or "" for segment in self._segments}
+        widest = max([metrics.horizontalAdvance(label) for label in labels] + [metrics.horizontalAdvance("SPEAKER")])
+        return MARGIN_PADDING * 3 + metrics.horizontalAdvance("0:00:00") + min(widest, 160)
+
+    def _update_margin_width(self) -> None:
+        self.setViewportMargins(self.margin_width(), 0, 0, 0)
+
+    def _update_margin(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self._margin.scroll(0, dy)
+        else:
+            self._margin.update(0, rect.y(), self._margin.width(), rect.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        area = self.contentsRect()
+        self._margin.setGeometry(QRect(area.left(), area.top(), self.margin_width(), area.height()))
+
+    def paint_margin(self, event: QPaintEvent) -> None:
+        painter = QPainter(self._margin)
+        palette = self.palette()
+        painter.fillRect(event.rect(), palette.alternateBase())
+        block = self.firstVisibleBlock()
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        time_width = self.fontMetrics().horizontalAdvance("0:00:00")
+        small = QFont(self.font())
+        small.setPointSizeF(self.font().pointSizeF() * 0.9)
+        while block.isValid() and top <= event.rect().bottom():
+            height = round(self.blockBoundingRect(block).height())
+            segment = self.segment_at_block(block.blockNumber())
+            if segment is not None and top + height >= event.rect().top():
+                line = self.fontMetrics().height()
+                painter.setFont(small)
+                painter.setPen(palette.placeholderText().color())
+                painter.drawText(MARGIN_PADDING, top, time_width, line, Qt.AlignmentFlag.AlignLeft, format_clock(segment.start))
+                painter.setPen(QColor(palette.text().color()))
+                bold = QFont(small)
+                bold.setBold(True)
+                painter.setFont(bold)
+                x = MARGIN_PADDING * 2 + time_width
+                painter.drawText(x, top, self._margin.width() - x - MARGIN_PADDING, line,
+                                 Qt.AlignmentFlag.AlignLeft, segment.speaker or "")
+            block = block.next()
+            top += height
+        painter.end()
+
+    def time_at_margin(self, y: int) -> float | None:
+        cursor = self.cursorForPosition(QPoint(0, y))
+        segment = self.segment_at_block(cursor.blockNumber())
+        return None if segment is None else segment.start
+
+
+class _TurnMargin(QWidget):
+    def __init__(self, view: TranscriptView) -> None:
+        super().__init__(view)
+        self._view = view
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Click a time to play from there")
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self._view.margin_width(), 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        self._view.paint_margin(event)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
+        seconds = self._view.time_at_margin(int(event.position().y()))
+        if seconds is not None:
+            self._view.seek_requested.emit(seconds)
