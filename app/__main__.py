@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     from audio.models import keep_hub_offline
 
     keep_hub_offline()
+    if argv[:1] == ["--self-test"]:
+        from app.selftest import run_self_test
+
+        return run_self_test()
     from app.cli import COMMANDS, run
 
     if argv[:1] and (argv[0] in COMMANDS or argv[0] in ("--version", "-h", "--help")):

@@ -32,4 +32,20 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def upgrade(connection: Connection, revision: str = "head") -> None:
-    command.upgrade(alembic_config(connection), revision)
+    """Upgrade inside one transaction. Foreign keys are off meanwhile, as SQLite requires for
+    table rebuilds: otherwise dropping the old copy of a table fires ON DELETE actions on its
+    children (a rebuilt speakers table would wipe every turn's speaker). They are checked
+    before the transaction commits."""
+    if connection.in_transaction():
+        connection.commit()
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        with connection.begin():
+            command.upgrade(alembic_config(connection), revision)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the upgrade left {len(broken)} broken references (first: {broken[0]})")
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()

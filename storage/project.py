@@ -87,9 +87,8 @@ def create_project(path: Path) -> Project:
     try:
         engine = _make_engine(partial, read_only=False)
         try:
-            with engine.begin() as connection:
-                migrate.upgrade(connection)
             with engine.connect() as connection:
+                migrate.upgrade(connection)
                 # Fold the WAL into the main file so the rename below carries everything.
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
@@ -117,16 +116,21 @@ def open_project(path: Path, *, read_only: bool = False) -> Project:
                 reason = f"it is open in another Earmark window (process {lock.holder()})"
                 lock = None
     try:
+        # Look before touching: the checks read through a plain connection, so a file that
+        # turns out not to be ours is never switched to WAL or otherwise written.
+        revision = _inspect(path, read_only=reason is not None)
+        if reason is not None and revision != migrate.head_revision():
+            raise ProjectError(
+                f"{path} needs an upgrade to this version of Earmark, which cannot be done while it is "
+                "read-only. Close the other Earmark window, or make the file writable, and open it again."
+            )
         engine = _make_engine(path, read_only=reason is not None)
-        try:
-            _check_integrity(path, engine)
-            if reason is None:
-                _migrate_if_needed(path, engine)
-            else:
-                _refuse_if_outdated(path, engine)
-        except BaseException:
-            engine.dispose()
-            raise
+        if reason is None and revision != migrate.head_revision():
+            try:
+                _migrate(path, engine, revision)
+            except BaseException:
+                engine.dispose()
+                raise
     except BaseException:
         if lock is not None:
             lock.release()
@@ -177,53 +181,44 @@ def _make_engine(path: Path, *, read_only: bool) -> Engine:
     return engine
 
 
-def _check_integrity(path: Path, engine: Engine) -> None:
+def _inspect(path: Path, *, read_only: bool) -> str | None:
+    """Run PRAGMA integrity_check and return the schema revision; refuse files that are not
+    Earmark projects or come from a newer Earmark."""
+    damaged = (
+        f"Nothing was changed; restore the newest copy from {backups.backup_dir(path)} if there is one."
+    )
     try:
-        with engine.connect() as connection:
-            rows = connection.exec_driver_sql("PRAGMA integrity_check").fetchall()
-    except DBAPIError as error:
-        raise ProjectError(
-            f"{path} is damaged and cannot be opened ({_reason(error)}). Nothing was changed; "
-            f"restore the newest copy from {backups.backup_dir(path)} if there is one."
-        ) from error
+        connection = sqlite3.connect(f"file:{path}?mode=ro" if read_only else str(path), uri=read_only, timeout=10)
+        try:
+            rows = connection.execute("PRAGMA integrity_check").fetchall()
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            revision = None
+            if "alembic_version" in tables:
+                found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = found[0] if found else None
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        raise ProjectError(f"{path} is damaged and cannot be opened ({error}). {damaged}") from error
     problems = [row[0] for row in rows if row[0] != "ok"]
     if problems:
-        raise ProjectError(
-            f"{path} failed its integrity check ({problems[0]}). Nothing was changed; "
-            f"restore the newest copy from {backups.backup_dir(path)} if there is one."
-        )
-
-
-def _migrate_if_needed(path: Path, engine: Engine) -> None:
-    with engine.connect() as connection:
-        current = migrate.current_revision(connection)
-        tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type='table'").scalar()
-    head = migrate.head_revision()
-    if current == head:
-        return
-    if current is None and tables:
+        raise ProjectError(f"{path} failed its integrity check ({problems[0]}). {damaged}")
+    if revision is None and tables:
         raise ProjectError(f"{path} is an SQLite database but not an Earmark project. Nothing was changed.")
-    if current is not None and not _is_known_revision(current):
+    if revision is not None and not _is_known_revision(revision):
         raise ProjectError(
-            f"{path} was saved by a newer Earmark (schema {current}). Update Earmark to open it; "
-            "nothing was changed."
+            f"{path} was saved by a newer Earmark (schema {revision}). Update Earmark to open it; nothing was changed."
         )
-    backups.take_backup(path, f"before-upgrade-from-{current}")
+    return revision
+
+
+def _migrate(path: Path, engine: Engine, revision: str | None) -> None:
+    backups.take_backup(path, f"before-upgrade-from-{revision or 'empty'}")
     try:
-        with engine.begin() as connection:
+        with engine.connect() as connection:
             migrate.upgrade(connection)
-    except DBAPIError as error:
+    except (DBAPIError, RuntimeError) as error:
         raise ProjectError(f"Cannot upgrade {path}: {_reason(error)}. The project was left as it was.") from error
-
-
-def _refuse_if_outdated(path: Path, engine: Engine) -> None:
-    with engine.connect() as connection:
-        current = migrate.current_revision(connection)
-    if current != migrate.head_revision():
-        raise ProjectError(
-            f"{path} needs an upgrade to this version of Earmark, which cannot be done while it is "
-            "read-only. Close the other Earmark window, or make the file writable, and open it again."
-        )
 
 
 def _is_known_revision(revision: str) -> bool:

@@ -26,7 +26,14 @@ Outputs, written next to this script:
   computed from the actual sample counts of the synthesised audio.
 
 The output is deterministic for a given espeak-ng/sox version: the
-dialogue, voices and pauses are fixed data, and no randomness is used.
+dialogue, voices and pauses are fixed data, sox runs without dither
+(``-D``), and no randomness is used. Each speaker is normalised to the same
+RMS loudness.
+
+The voices and wording were chosen so that faster-whisper transcribes the
+result almost word for word; ``PRONUNCIATIONS`` respells a word that
+espeak-ng otherwise says in a way Whisper mishears. If you change the
+dialogue or voices, re-check the transcription.
 """
 
 from __future__ import annotations
@@ -52,10 +59,10 @@ TARGET_RMS_DBFS = -20.0
 PEAK_CEILING_DBFS = -1.0
 """No sample may exceed this level after normalisation."""
 
-LEAD_IN_S = 0.5
+LEAD_IN_S = 0.4
 """Silence before the first turn."""
 
-TAIL_S = 0.8
+TAIL_S = 0.6
 """Silence after the last turn."""
 
 EDGE_PAD_S = 0.03
@@ -86,9 +93,9 @@ class Voice:
 
 
 VOICES: dict[str, Voice] = {
-    "SN1": Voice("en-gb+m3", pitch=40, speed=155),
+    "SN1": Voice("en-gb+m3", pitch=50, speed=155),
     "SW": Voice("en-us+f2", pitch=62, speed=170),
-    "CG": Voice("en-gb-scotland+m2", pitch=30, speed=150),
+    "CG": Voice("en-gb-x-rp+m1", pitch=22, speed=145),
     "OT": Voice("en-us+f5", pitch=70, speed=160),
 }
 """Role code -> voice. Variants, pitch and speed all differ per speaker."""
@@ -121,7 +128,7 @@ DIALOGUE: list[tuple[str, float, str]] = [
     ),
     (
         "SN1",
-        1.3,
+        1.1,
         "Can we agree no transfers after eight in the evening, unless a "
         "senior nurse signs them off?",
     ),
@@ -133,11 +140,11 @@ DIALOGUE: list[tuple[str, float, str]] = [
     ),
     (
         "CG",
-        1.0,
+        0.8,
         "That referral should have been made before the move. I will check "
         "the council received it.",
     ),
-    ("SN1", 1.4, "Thank you. What is working well?"),
+    ("SN1", 1.2, "Thank you. What is working well?"),
     (
         "OT",
         0.9,
@@ -145,7 +152,7 @@ DIALOGUE: list[tuple[str, float, str]] = [
         "listened to.",
     ),
     ("SW", 0.6, "And sharing one assessment saves us all a lot of time."),
-    ("SN1", 1.2, "Good. Next, statutory and mandatory training."),
+    ("SN1", 1.0, "Good. Next, statutory and mandatory training."),
     (
         "CG",
         1.0,
@@ -158,13 +165,13 @@ DIALOGUE: list[tuple[str, float, str]] = [
     ),
     (
         "SN1",
-        1.5,
+        1.3,
         "Let's try that. So, the actions are: a review of the Friday "
         "discharge, the referral check, and a training plan.",
     ),
     ("CG", 0.9, "I will bring the review and the safeguarding update."),
     ("OT", 0.7, "And I will draft the training plan."),
-    ("SN1", 1.1, "Thank you all. Please send me any feedback before next time."),
+    ("SN1", 0.9, "Thank you all. Please send me any feedback before next time."),
 ]
 
 
@@ -275,21 +282,22 @@ def rms(chunks: list[array.array[int]]) -> float:
 
 
 def speaker_gains(turns: list[Turn]) -> dict[str, float]:
-    """Gain per speaker bringing everyone to ``TARGET_RMS_DBFS``, peak-limited."""
+    """Gain per speaker so all speakers share one RMS loudness.
+
+    The common level is ``TARGET_RMS_DBFS``, lowered if needed so that no
+    speaker's loudest sample exceeds ``PEAK_CEILING_DBFS``.
+    """
     target = 32767.0 * 10 ** (TARGET_RMS_DBFS / 20)
     ceiling = 32767.0 * 10 ** (PEAK_CEILING_DBFS / 20)
-    gains: dict[str, float] = {}
+    levels: dict[str, float] = {}
     for speaker in VOICES:
         chunks = [t.samples for t in turns if t.speaker == speaker]
         level = rms(chunks)
         peak = max(max(abs(s) for s in c) for c in chunks)
-        gains[speaker] = min(target / level, ceiling / peak)
-    # A speaker limited by its peak would be quieter than the rest; bring
-    # everyone down to the quietest so loudness stays matched.
-    common = min(g * rms([t.samples for t in turns if t.speaker == sp]) for sp, g in gains.items())
-    return {
-        sp: common / rms([t.samples for t in turns if t.speaker == sp]) for sp in gains
-    }
+        levels[speaker] = level
+        # The RMS this speaker would have with their peak at the ceiling.
+        target = min(target, level * ceiling / peak)
+    return {speaker: target / level for speaker, level in levels.items()}
 
 
 def apply_gain(samples: array.array[int], gain: float) -> array.array[int]:
