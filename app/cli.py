@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.add_argument("--model", default="tiny.en", help="tiny.en (bundled), a model folder, or a downloaded model name")
     transcribe.add_argument("--language", default=None, help="language code such as en or de (default: detect)")
     mode = transcribe.add_mutually_exclusive_group()
-    mode.add_argument("--batched", dest="mode", action="store_const", const="batched", help="batched inference (default, faster)")
+    mode.add_argument("--batched", dest="mode", action="store_const", const="batched", help="batched inference (default; about twice as fast)")
     mode.add_argument("--sequential", dest="mode", action="store_const", const="sequential", help="one window at a time")
     transcribe.add_argument("--threads", type=int, default=0, help="CPU threads (default: all cores)")
     transcribe.set_defaults(mode="batched")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audio import decode
-from audio.engine import EngineSettings, Started
+from audio.engine import EngineSettings, Started, resolve_mode
 from audio.remote import Cancelled, EngineBatch, transcribe_in_process
 from storage import recordings, transcripts
 from storage.project import Project
@@ -77,9 +77,12 @@ def transcribe(
     transcript = transcripts.get_transcript(project, prepared.transcript.id)
     if transcript.status == "done":
         return transcript
-    if not settings.vocabulary:
-        settings = EngineSettings.from_dict({**settings.to_dict(), "vocabulary": vocabulary(project)})
     recording = prepared.recording
+    settings = EngineSettings.from_dict({
+        **settings.to_dict(),
+        "vocabulary": settings.vocabulary or vocabulary(project),
+        "mode": resolve_mode(settings.mode, recording.duration),
+    })
     resume_from = transcript.transcribed_until
     started_at = time.monotonic()
     transcripts.mark_started(project, transcript.id, model=settings.model, language=settings.language)

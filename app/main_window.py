@@ -213,6 +213,8 @@ class MainWindow(QMainWindow):
         self.refresh_project()
         self.panel.select_transcript(prepared.transcript.id)
         self.show_transcript(prepared.transcript.id)
+        self.panel.show_running(prepared.transcript.id, prepared.transcript.transcribed_until / max(prepared.recording.duration, 1e-9))
+        self.view.set_transcribing(True)
 
     def _segments_received(self, segments: list[SegmentRecord]) -> None:
         if segments and segments[0].transcript_id == self._shown_transcript:
@@ -221,12 +223,16 @@ class MainWindow(QMainWindow):
     def _progress_changed(self, progress: Progress) -> None:
         detail = f"{clock(progress.covered)} of {clock(progress.duration)} · {time_left(progress.seconds_left)}"
         self.job_bar.set_progress(progress.fraction, detail)
+        if self._job_transcript is not None:
+            self.panel.show_running(self._job_transcript, progress.fraction)
 
     def _job_finished(self, result: TranscriptRecord | None, error: Exception | None) -> None:
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.wait()
         self.job_bar.finish()
+        self.view.set_transcribing(False)
+        self._job_transcript = None
         self.refresh_project()
         if result is not None:
             self.statusBar().showMessage(f"Transcribed {result.name}: {result.segment_count} turns, {result.word_count} words.")

@@ -33,7 +33,7 @@ class Option(Generic[T]):
 
 MODEL = Option("transcription/model", "tiny.en", "Whisper model: tiny.en (bundled), a folder or a downloaded name")
 LANGUAGE = Option("transcription/language", "", "Language code, or empty to detect")
-MODE = Option("transcription/mode", "batched", "batched or sequential inference")
+MODE = Option("transcription/mode", "auto", "auto (sequential under 5 minutes, else batched), batched or sequential")
 RECENT_PROJECTS = Option("files/recent_projects", [], "Projects opened lately, newest first")
 WINDOW_GEOMETRY = Option("window/geometry", b"", "Main window geometry")
 WINDOW_STATE = Option("window/state", b"", "Main window dock layout")

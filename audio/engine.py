@@ -16,9 +16,21 @@ import numpy as np
 
 from audio.decode import WHISPER_RATE
 from audio.models import ModelChoice, keep_hub_offline
-from audio.turns import TimedWord, Turn, split_into_turns
+from audio.turns import SENTENCE_END, TimedWord, Turn, split_into_turns
 
 MODES = ("batched", "sequential")
+HOLD_AT_MOST_SECONDS = 60.0  # a turn still open after this long is sent anyway
+# "auto" picks sequential below this length: it streams a turn at a time, and on a short
+# recording batching saves only seconds; longer recordings go batched (about twice as fast).
+AUTO_SEQUENTIAL_BELOW_SECONDS = 300.0
+
+
+def resolve_mode(mode: str, duration: float) -> str:
+    if mode == "auto":
+        return "sequential" if duration < AUTO_SEQUENTIAL_BELOW_SECONDS else "batched"
+    if mode not in MODES:
+        raise ValueError(f"mode must be auto or one of {MODES}, not {mode!r}")
+    return mode
 
 
 @dataclass(frozen=True)
@@ -129,11 +141,23 @@ def transcribe_samples(
     segments, info = runner.transcribe(remaining, **whisper_options(settings, multilingual))
     if on_start is not None:
         on_start(Started(info.language, float(info.language_probability), total, settings.model))
+    # Whisper's segment boundaries often fall mid-sentence, so a segment's last turn that ends
+    # without a full stop is held back and joined with the next segment's words (a boundary
+    # after a full stop is kept: it is where speakers change most often). Resuming from `covered_until` re-hears the held words, never skips them.
+    held: list[TimedWord] = []
     for segment in segments:
-        words = [
+        words = held + [
             TimedWord(w.word, round(w.start + offset, 3), round(w.end + offset, 3), round(w.probability, 4))
             for w in (segment.words or [])
         ]
         turns = split_into_turns(words) if words else []
-        yield Batch(tuple(turns), min(total, round(segment.end + offset, 3)))
-    yield Batch((), total)
+        segment_end = min(total, round(segment.end + offset, 3))
+        open_sentence = bool(turns) and not turns[-1].text.endswith(SENTENCE_END)
+        if open_sentence and turns[-1].end - turns[-1].start < HOLD_AT_MOST_SECONDS:
+            held = words[len(words) - len(turns[-1].words):]
+            turns = turns[:-1]
+            covered = held[0].start
+        else:
+            held, covered = [], segment_end
+        yield Batch(tuple(turns), covered)
+    yield Batch(tuple(split_into_turns(held)) if held else (), total)

@@ -65,6 +65,11 @@ class ProjectPanel(QTreeWidget):
         if item is not None:
             item.setText(1, self._status(transcript))
 
+    def show_running(self, transcript_id: int, fraction: float) -> None:
+        item = self._items.get(transcript_id)
+        if item is not None:
+            item.setText(1, f"transcribing… {fraction * 100:.0f}%")
+
     def select_transcript(self, transcript_id: int) -> None:
         item = self._items.get(transcript_id)
         if item is not None:

@@ -28,13 +28,15 @@ class TranscriptView(QPlainTextEdit):
     """Shows a transcript's turns. Emits `seek_requested(seconds)` when a turn's time is clicked."""
 
     seek_requested = Signal(float)
+    IDLE_HINT = "Choose a transcript on the left, or add a recording to transcribe it (Ctrl+Shift+A)."
+    RUNNING_HINT = "Transcribing… the turns appear here as they are recognised."
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
         self.setObjectName("transcriptView")
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.setPlaceholderText("Choose a transcript on the left, or add a recording to transcribe it.")
+        self.setPlaceholderText(self.IDLE_HINT)
         font = self.font()
         font.setPointSizeF(max(font.pointSizeF(), 11.0))
         self.setFont(font)
@@ -68,6 +70,9 @@ class TranscriptView(QPlainTextEdit):
         if follow:
             bar.setValue(bar.maximum())
         self._margin.update()
+
+    def set_transcribing(self, running: bool) -> None:
+        self.setPlaceholderText(self.RUNNING_HINT if running else self.IDLE_HINT)
 
     def clear_segments(self) -> None:
         self._segments = []

