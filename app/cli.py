@@ -18,7 +18,7 @@ from audio.engine import MODES, EngineSettings
 from audio.errors import EngineError, MediaError, ModelError
 from storage.errors import ProjectError
 
-COMMANDS = ("transcribe", "info", "show", "models")
+COMMANDS = ("transcribe", "info", "show", "vocabulary", "models")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--transcript", type=int, default=None, help="transcript id (default: the first)")
     show.add_argument("--json", action="store_true", help="also each word with start, end and probability")
 
+    vocabulary = commands.add_parser(
+        "vocabulary", help="names and terms the model should expect (passed to Whisper as hotwords)"
+    )
+    vocabulary.add_argument("project", type=Path)
+    vocabulary.add_argument("terms", nargs="*", help="terms to add, e.g. 'Community of Practice' SN1")
+    vocabulary.add_argument("--clear", action="store_true", help="remove every term first")
+
     models = commands.add_parser("models", help="list or download Whisper models")
     models_commands = models.add_subparsers(dest="models_command", required=True)
     models_commands.add_parser("list", help="the models on this computer")
@@ -63,6 +70,8 @@ def run(argv: list[str]) -> int:
             return _info(args)
         if args.command == "show":
             return _show(args)
+        if args.command == "vocabulary":
+            return _vocabulary(args)
         return _models(args)
     except (ProjectError, MediaError, ModelError, EngineError) as error:
         print(f"earmark: error: {error}", file=sys.stderr)
@@ -192,6 +201,19 @@ def _show(args: argparse.Namespace) -> int:
         return 0
     for s in turns:
         print(f"[{stamp(s.start)} - {stamp(s.end)}] {s.speaker or '-'}: {s.text}")
+    return 0
+
+
+def _vocabulary(args: argparse.Namespace) -> int:
+    from storage.project import open_project
+    from storage.settings import VOCABULARY, set_setting, vocabulary
+
+    with open_project(args.project) as project:
+        terms = [] if args.clear else list(vocabulary(project))
+        terms += [term.strip() for term in args.terms if term.strip() and term.strip() not in terms]
+        if args.clear or args.terms:
+            set_setting(project, VOCABULARY, terms)
+    print("\n".join(terms) if terms else "(no vocabulary)")
     return 0
 
 

@@ -14,12 +14,12 @@ def backup_dir(project_path: Path) -> Path:
     return project_path.with_name(project_path.name + ".backups")
 
 
-def take_backup(project_path: Path, reason: str) -> Path | None:
-    """Copy the project into its backup folder unless the newest backup is already current.
-    Returns the new backup's path, or None when none was needed."""
+def take_backup(project_path: Path, reason: str, *, force: bool = False) -> Path | None:
+    """Copy the project into its backup folder unless the newest backup is already current
+    (`force` copies anyway). Returns the new backup's path, or None when none was needed."""
     folder = backup_dir(project_path)
     existing = sorted(folder.glob("*.earmark")) if folder.exists() else []
-    if existing and existing[-1].stat().st_mtime >= _last_change(project_path):
+    if not force and existing and existing[-1].stat().st_mtime >= _last_change(project_path):
         return None
     folder.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")

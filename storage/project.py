@@ -98,10 +98,10 @@ def create_project(path: Path) -> Project:
         for leftover in (partial, partial.with_name(partial.name + "-wal"), partial.with_name(partial.name + "-shm")):
             leftover.unlink(missing_ok=True)
         raise ProjectError(f"Cannot create {path}: {_reason(error)}") from error
-    return open_project(path)
+    return open_project(path, _new=True)
 
 
-def open_project(path: Path, *, read_only: bool = False) -> Project:
+def open_project(path: Path, *, read_only: bool = False, _new: bool = False) -> Project:
     """Open an existing project, migrating it to the latest schema if it is older."""
     path = Path(path).absolute()
     _check_is_sqlite(path)
@@ -124,6 +124,9 @@ def open_project(path: Path, *, read_only: bool = False) -> Project:
                 f"{path} needs an upgrade to this version of Earmark, which cannot be done while it is "
                 "read-only. Close the other Earmark window, or make the file writable, and open it again."
             )
+        if reason is None and not _new:
+            # Rolling backups: one per opening that follows a change, the newest five kept.
+            backups.take_backup(path, "on-open")
         engine = _make_engine(path, read_only=reason is not None)
         if reason is None and revision != migrate.head_revision():
             try:
@@ -213,7 +216,7 @@ def _inspect(path: Path, *, read_only: bool) -> str | None:
 
 
 def _migrate(path: Path, engine: Engine, revision: str | None) -> None:
-    backups.take_backup(path, f"before-upgrade-from-{revision or 'empty'}")
+    backups.take_backup(path, f"before-upgrade-from-{revision or 'empty'}", force=True)
     try:
         with engine.connect() as connection:
             migrate.upgrade(connection)

@@ -114,10 +114,10 @@ if [ -n "$icon_256" ]; then
 else
     echo "WARNING: no resources/icons/earmark-256.png or earmark.png; the package has no icon"
 fi
-for icon in "$ICONS"/earmark-*.png; do
+for icon in "$ICONS"/earmark-*.png "$ICONS"/earmark-*.svg; do
     [ -f "$icon" ] || continue
-    size=$(basename "$icon" .png); size=${size#earmark-}
-    case "$size" in 16|22|24|32|48|64|128|512) install -D -m 644 "$icon" "$HICOLOR/${size}x${size}/apps/earmark.png" ;; esac
+    name=$(basename "$icon"); size=${name%.*}; size=${size#earmark-}
+    case "$size" in 16|22|24|32|48|64|128|512) install -D -m 644 "$icon" "$HICOLOR/${size}x${size}/apps/earmark.${name##*.}" ;; esac
 done
 [ -f "$ICONS/earmark.svg" ] && install -D -m 644 "$ICONS/earmark.svg" "$HICOLOR/scalable/apps/earmark.svg"
 command -v desktop-file-validate >/dev/null && desktop-file-validate "$STAGE/usr/share/applications/earmark.desktop"

@@ -101,3 +101,15 @@ def test_unknown_model_is_explained(jfk: Path, project_path: Path) -> None:
     result = run_earmark("transcribe", str(jfk), "--project", str(project_path), "--model", "nonsense-model")
     assert result.returncode == 1 and "Unknown model" in result.stderr
     assert not project_path.exists()
+
+
+def test_vocabulary_is_kept_in_the_project_and_used(tmp_path: Path, project_path: Path) -> None:
+    clip = shared_file("audio/faster-whisper/hotwords.mp3")
+    from storage.project import create_project
+
+    create_project(project_path).close()
+    listed = run_earmark("vocabulary", str(project_path), "ComfyUI", "Community of Practice")
+    assert listed.returncode == 0 and listed.stdout.split("\n")[:2] == ["ComfyUI", "Community of Practice"]
+    assert run_earmark("transcribe", str(clip), "--project", str(project_path)).returncode == 0
+    shown = json.loads(run_earmark("show", str(project_path), "--json").stdout)
+    assert "comfyui" in " ".join(t["text"] for t in shown["turns"]).lower()

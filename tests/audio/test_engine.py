@@ -70,3 +70,19 @@ def test_engine_errors_come_back_as_messages(tmp_path: Path) -> None:
     bogus.write_text("not audio at all " * 100)
     with pytest.raises(EngineError, match="notes.wav"):
         transcribe_in_process(bogus, EngineSettings(), on_started=lambda _: None, on_batch=lambda _: None)
+
+
+@pytest.mark.parametrize("mode", ["sequential", "batched"])
+def test_project_vocabulary_reaches_whisper_as_hotwords(model, mode: str) -> None:  # noqa: ANN001
+    from tests.conftest import shared_file
+
+    clip = decode(shared_file("audio/faster-whisper/hotwords.mp3"))
+    plain = " ".join(t.text for b in transcribe_samples(model, clip, EngineSettings(mode=mode), multilingual=False) for t in b.turns)
+    with_terms = " ".join(
+        t.text
+        for b in transcribe_samples(model, clip, EngineSettings(mode=mode, vocabulary=("ComfyUI",)), multilingual=False)
+        for t in b.turns
+    )
+    # tiny.en hears "comfy eye" unaided; with the project's term it writes the term.
+    assert "comfyui" in with_terms.lower(), with_terms
+    assert "comfyui" not in plain.lower(), "the clip needs the hotword (else this test proves nothing)"

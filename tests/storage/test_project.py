@@ -136,3 +136,17 @@ def test_missing_project_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ProjectError, match="does not exist"):
         open_project(tmp_path / "nowhere.earmark")
     assert not (tmp_path / "nowhere.earmark").exists()
+
+
+def test_rolling_backups_follow_changes(project_path: Path) -> None:
+    from storage import backups
+
+    create_project(project_path).close()
+    assert not backups.backup_dir(project_path).exists(), "a new, empty project needs no backup"
+    for round_ in range(7):
+        with open_project(project_path) as project:
+            add_turn(project, f"change {round_}")
+    kept = sorted(backups.backup_dir(project_path).glob("*.earmark"))
+    assert len(kept) == backups.KEEP
+    with open_project(kept[-1], read_only=True) as newest:
+        assert len(transcripts.list_transcripts(newest)) == 6, "the newest backup holds all but the last change"
