@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
         job_menu = self.menuBar().addMenu("&Transcription")
         self.resume_action = self._action(job_menu, "&Transcribe or Resume Selected", "Ctrl+T", self.resume_selected)
         self.cancel_action = self._action(job_menu, "&Cancel Transcription", "Esc", self.cancel_transcription)
+        job_menu.addSeparator()
+        self._action(job_menu, "Transcription &Settings…", "Ctrl+,", self.edit_transcription_settings)
 
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Keyboard Shortcuts", "F1", self.show_shortcuts)
@@ -283,6 +285,35 @@ class MainWindow(QMainWindow):
             existing = transcripts.list_transcripts(self.project)
             if not existing or existing[0].status != "done":
                 self.transcribe(media)
+
+    def edit_transcription_settings(self) -> None:
+        from audio.errors import ModelError
+        from audio.models import resolve_model
+        from storage.settings import VOCABULARY, set_setting, vocabulary
+        from widgets.transcription_settings import TranscriptionChoices, TranscriptionSettingsDialog
+
+        writable = self.project is not None and not self.project.read_only
+        current = TranscriptionChoices(
+            model=settings.MODEL.get(), language=settings.LANGUAGE.get(), mode=settings.MODE.get(),
+            vocabulary=vocabulary(self.project) if self.project is not None else (),
+        )
+        dialog = TranscriptionSettingsDialog(current, vocabulary_editable=writable, parent=self)
+        if not dialog.exec():
+            return
+        chosen = dialog.choices()
+        try:
+            resolve_model(chosen.model)
+        except ModelError as error:
+            self.show_error("Model not usable", f"{error} The previous model ({current.model}) is kept.")
+            chosen = TranscriptionChoices(current.model, chosen.language, chosen.mode, chosen.vocabulary)
+        settings.MODEL.set(chosen.model)
+        settings.LANGUAGE.set(chosen.language)
+        settings.MODE.set(chosen.mode)
+        if writable and self.project is not None and chosen.vocabulary != current.vocabulary:
+            try:
+                set_setting(self.project, VOCABULARY, list(chosen.vocabulary))
+            except ProjectError as error:
+                self.show_error("Cannot save the vocabulary", str(error))
 
     def show_shortcuts(self) -> None:
         rows = [

@@ -51,7 +51,7 @@ class TranscriptView(QPlainTextEdit):
     def set_segments(self, segments: Sequence[SegmentRecord]) -> None:
         self._segments = list(segments)
         self.setPlainText("\n".join(segment.text for segment in self._segments))
-        self._margin.update()
+        self._update_margin_width()
 
     def append_segments(self, segments: Sequence[SegmentRecord]) -> None:
         if not segments:
@@ -69,7 +69,7 @@ class TranscriptView(QPlainTextEdit):
         cursor.endEditBlock()
         if follow:
             bar.setValue(bar.maximum())
-        self._margin.update()
+        self._update_margin_width()
 
     def set_transcribing(self, running: bool) -> None:
         self.setPlaceholderText(self.RUNNING_HINT if running else self.IDLE_HINT)
@@ -77,6 +77,7 @@ class TranscriptView(QPlainTextEdit):
     def clear_segments(self) -> None:
         self._segments = []
         self.clear()
+        self._update_margin_width()
 
     def segment_count(self) -> int:
         return len(self._segments)
@@ -87,13 +88,19 @@ class TranscriptView(QPlainTextEdit):
     # --- margin ----------------------------------------------------------------------------
 
     def margin_width(self) -> int:
+        if not self._segments:
+            return 0  # an empty view shows its hint from the left edge
         metrics = self.fontMetrics()
         labels = {segment.speaker or "" for segment in self._segments}
         widest = max([metrics.horizontalAdvance(label) for label in labels] + [metrics.horizontalAdvance("SPEAKER")])
         return MARGIN_PADDING * 3 + metrics.horizontalAdvance("0:00:00") + min(widest, 160)
 
     def _update_margin_width(self) -> None:
-        self.setViewportMargins(self.margin_width(), 0, 0, 0)
+        width = self.margin_width()
+        self.setViewportMargins(width, 0, 0, 0)
+        area = self.contentsRect()
+        self._margin.setGeometry(QRect(area.left(), area.top(), width, area.height()))
+        self._margin.update()
 
     def _update_margin(self, rect: QRect, dy: int) -> None:
         if dy:
@@ -103,8 +110,7 @@ class TranscriptView(QPlainTextEdit):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
-        area = self.contentsRect()
-        self._margin.setGeometry(QRect(area.left(), area.top(), self.margin_width(), area.height()))
+        self._update_margin_width()
 
     def paint_margin(self, event: QPaintEvent) -> None:
         painter = QPainter(self._margin)

@@ -133,3 +133,24 @@ def test_bad_recording_shows_a_message(window: MainWindow, tmp_path: Path, qtbot
     assert len(window.warnings) == 1 and str(bad) in window.warnings[0]
     with open_project(project, read_only=True) as reopened:
         assert transcripts.list_transcripts(reopened) == []
+
+
+def test_transcription_settings_dialog_saves_choices_and_vocabulary(window: MainWindow, tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    from storage.settings import vocabulary
+    from widgets.transcription_settings import TranscriptionSettingsDialog
+
+    create_project(tmp_path / "v.earmark").close()
+    window.open_project_file(tmp_path / "v.earmark")
+
+    def fill_and_accept(dialog: TranscriptionSettingsDialog) -> int:
+        dialog.vocabulary.setPlainText("Community of Practice\nSN1\n\nSN1")
+        dialog.mode.setCurrentIndex(dialog.mode.findData("batched"))
+        dialog.model.setText(str(tmp_path))  # not a model folder: refused, the old model kept
+        return 1
+
+    monkeypatch.setattr(TranscriptionSettingsDialog, "exec", fill_and_accept)
+    window.edit_transcription_settings()
+    assert vocabulary(window.project) == ("Community of Practice", "SN1")
+    assert settings.MODE.get() == "batched"
+    assert settings.MODEL.get() == "tiny.en"
+    assert len(window.warnings) == 1 and "not a CTranslate2 Whisper model folder" in window.warnings[0]
