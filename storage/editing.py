@@ -1,0 +1,203 @@
+"""Editing a transcript's turns: text (with word re-alignment), speaker, split and merge.
+
+Every operation keeps segment ids where it can (codings are anchored to segments), returns the
+records before and after so the app can undo it, and is built from three primitives that undo
+uses as well: put a turn's state, insert a turn at a position, delete a turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.alignment import realign_words
+from storage.models import AuditEntry, Segment, Speaker
+from storage.project import Project
+from storage.records import SegmentRecord, Word
+from storage.transcripts import _segment_record, _speaker
+
+
+@dataclass(frozen=True)
+class SpeakerChange:
+    """What rename_speaker did, enough to undo it."""
+
+    old_label: str
+    new_label: str
+    merged: bool  # new_label existed: old's turns moved to it and old was removed
+    moved_segment_ids: tuple[int, ...]
+
+
+def get_turn(project: Project, segment_id: int) -> SegmentRecord:
+    with project.session() as session:
+        return _segment_record(_get(session, segment_id))
+
+
+def put_turn(project: Project, state: SegmentRecord) -> SegmentRecord:
+    """Write a turn's text, words, times and speaker as given (its id and position stay)."""
+    with project.write() as session:
+        row = _get(session, state.id)
+        _assign(session, row, state)
+        session.flush()
+        return _segment_record(row)
+
+
+def insert_turn(project: Project, state: SegmentRecord) -> SegmentRecord:
+    """Insert a turn at state.position, moving later turns down one. state.id is reused when
+    given and free (undo brings a turn back under its old id), else a new id is made."""
+    with project.write() as session:
+        _shift(session, state.transcript_id, from_position=state.position, by=1)
+        row = Segment(transcript_id=state.transcript_id, position=state.position, start=state.start, end=state.end,
+                      text=state.text, words=[])
+        if state.id > 0 and session.get(Segment, state.id) is None:
+            row.id = state.id
+        _assign(session, row, state)
+        session.add(row)
+        session.flush()
+        return _segment_record(row)
+
+
+def delete_turn(project: Project, segment_id: int) -> SegmentRecord:
+    """Remove a turn, moving later turns up one. Returns the removed turn."""
+    with project.write() as session:
+        row = _get(session, segment_id)
+        removed = _segment_record(row)
+        session.delete(row)
+        session.flush()
+        _shift(session, removed.transcript_id, from_position=removed.position + 1, by=-1)
+        return removed
+
+
+def edit_turn_text(project: Project, segment_id: int, text: str) -> tuple[SegmentRecord, SegmentRecord]:
+    before = get_turn(project, segment_id)
+    words = realign_words(before.words, text, before.start, before.end)
+    after = put_turn(project, replace(before, text=text, words=words))
+    return before, after
+
+
+def set_turn_speaker(project: Project, segment_id: int, label: str | None) -> tuple[SegmentRecord, SegmentRecord]:
+    before = get_turn(project, segment_id)
+    label = (label or "").strip() or None
+    return before, put_turn(project, replace(before, speaker=label))
+
+
+def split_turn(project: Project, segment_id: int, offset: int) -> tuple[SegmentRecord, SegmentRecord, SegmentRecord]:
+    """Split a turn at a character offset. Words before the offset stay in the first turn;
+    the times split at the nearest word boundary. Returns (before, first, second)."""
+    before = get_turn(project, segment_id)
+    head_text, tail_text = before.text[:offset].rstrip(), before.text[offset:].lstrip()
+    if not head_text or not tail_text:
+        raise ValueError("a turn can only be split between words, not at its very start or end")
+    head_count = len(head_text.split())
+    tail_count = len(tail_text.split())
+    words = realign_words(before.words, " ".join([head_text, tail_text]), before.start, before.end)
+    head_words, tail_words = words[:head_count], words[head_count : head_count + tail_count]
+    boundary = _boundary(head_words, tail_words, before)
+    first = replace(before, text=head_text, words=tuple(head_words), end=boundary)
+    second = SegmentRecord(0, before.transcript_id, before.position + 1, boundary, before.end, before.speaker,
+                           tail_text, tuple(tail_words))
+    first = put_turn(project, first)
+    second = insert_turn(project, second)
+    return before, first, second
+
+
+def merge_with_next(project: Project, segment_id: int) -> tuple[SegmentRecord, SegmentRecord, SegmentRecord]:
+    """Join a turn with the one after it. Returns (first before, second before, merged)."""
+    first = get_turn(project, segment_id)
+    with project.session() as session:
+        following = session.scalars(
+            select(Segment).where(Segment.transcript_id == first.transcript_id, Segment.position == first.position + 1)
+        ).first()
+        if following is None:
+            raise ValueError("the last turn has no next turn to merge with")
+        second = _segment_record(following)
+    merged = replace(first, text=f"{first.text} {second.text}".strip(), end=max(first.end, second.end),
+                     words=first.words + second.words)
+    delete_turn(project, second.id)
+    return first, second, put_turn(project, merged)
+
+
+def unmerge(project: Project, first: SegmentRecord, second: SegmentRecord) -> None:
+    """Undo merge_with_next: both turns back as they were, the second under its old id."""
+    put_turn(project, first)
+    insert_turn(project, second)
+
+
+def unsplit(project: Project, before: SegmentRecord, second_id: int) -> None:
+    """Undo split_turn."""
+    delete_turn(project, second_id)
+    put_turn(project, before)
+
+
+def speaker_labels(project: Project) -> list[str]:
+    with project.session() as session:
+        return list(session.scalars(select(Speaker.label).order_by(Speaker.label)))
+
+
+def rename_speaker(project: Project, old_label: str, new_label: str) -> SpeakerChange:
+    """Rename a speaker label across the whole project; when the new label exists already,
+    merge: every turn of the old label moves to it."""
+    new_label = new_label.strip()
+    if not new_label:
+        raise ValueError("a speaker label cannot be empty")
+    with project.write() as session:
+        old = session.scalars(select(Speaker).where(Speaker.label == old_label)).one()
+        target = session.scalars(select(Speaker).where(Speaker.label == new_label)).first()
+        moved = tuple(session.scalars(select(Segment.id).where(Segment.speaker_id == old.id)))
+        if target is None or target.id == old.id:
+            old.label = new_label
+            merged = False
+        else:
+            session.execute(update(Segment).where(Segment.speaker_id == old.id).values(speaker_id=target.id))
+            session.delete(old)
+            merged = True
+        session.add(AuditEntry(action="speaker_merged" if merged else "speaker_renamed",
+                               details={"from": old_label, "to": new_label, "turns": len(moved)}))
+    return SpeakerChange(old_label, new_label, merged, moved)
+
+
+def undo_speaker_change(project: Project, change: SpeakerChange) -> None:
+    with project.write() as session:
+        if not change.merged:
+            session.scalars(select(Speaker).where(Speaker.label == change.new_label)).one().label = change.old_label
+        else:
+            restored = Speaker(label=change.old_label)
+            session.add(restored)
+            session.flush()
+            session.execute(update(Segment).where(Segment.id.in_(change.moved_segment_ids)).values(speaker_id=restored.id))
+        session.add(AuditEntry(action="speaker_change_undone", details={"from": change.new_label, "to": change.old_label}))
+
+
+def _boundary(head: tuple[Word, ...] | list[Word], tail: tuple[Word, ...] | list[Word], turn: SegmentRecord) -> float:
+    if head and tail:
+        return round((head[-1].end + tail[0].start) / 2, 3) if tail[0].start >= head[-1].end else head[-1].end
+    return tail[0].start if tail else (head[-1].end if head else turn.start)
+
+
+def _assign(session: Session, row: Segment, state: SegmentRecord) -> None:
+    row.start, row.end, row.text = state.start, state.end, state.text
+    row.words = [[w.text, w.start, w.end, w.probability] for w in state.words]
+    row.speaker = _speaker(session, state.speaker, {}) if state.speaker else None
+
+
+def _shift(session: Session, transcript_id: int, *, from_position: int, by: int) -> None:
+    """Move every turn at or after `from_position` by `by` places. Two passes through negative
+    positions, because SQLite checks the unique (transcript, position) pair row by row."""
+    session.flush()
+    where = (Segment.transcript_id == transcript_id, Segment.position >= from_position)
+    session.execute(update(Segment).where(*where).values(position=-(Segment.position + by) - 1),
+                    execution_options={"synchronize_session": False})
+    session.execute(
+        update(Segment).where(Segment.transcript_id == transcript_id, Segment.position < 0)
+        .values(position=-Segment.position - 1),
+        execution_options={"synchronize_session": False},
+    )
+    session.expire_all()
+
+
+def _get(session: Session, segment_id: int) -> Segment:
+    row = session.get(Segment, segment_id)
+    if row is None:
+        raise KeyError(f"no turn {segment_id}")
+    return row
