@@ -25,7 +25,7 @@ from storage.project import Project, create_project, open_project
 from storage.records import SegmentRecord, TranscriptRecord
 from widgets.job_bar import JobBar
 from widgets.project_panel import ProjectPanel
-from widgets.transcript_view import TranscriptView
+from widgets.transcript_editor import TranscriptEditor
 
 MEDIA_FILTER = "Audio and video (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.aac *.wma *.mp4 *.mov *.mkv *.webm *.avi);;All files (*)"
 PROJECT_FILTER = "Earmark projects (*.earmark)"
@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
     # --- construction ----------------------------------------------------------------------
 
     def _build_widgets(self) -> None:
-        self.view = TranscriptView()
+        self.view = TranscriptEditor()
         self.job_bar = JobBar()
         self.job_bar.cancel_requested.connect(self.cancel_transcription)
         self.read_only_banner = QLabel()
@@ -83,6 +83,12 @@ class MainWindow(QMainWindow):
         self.sample_action = self._action(file_menu, "Open the &Sample Meeting", None, self.open_sample)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        from app.editor_actions import EditorActions
+
+        self.editing = EditorActions(self, self.view, lambda: self.project, self.playback_position,
+                                     self._report, self.reload_transcript)
+        self.editing.build_menu(self.menuBar().addMenu("&Edit"))
 
         job_menu = self.menuBar().addMenu("&Transcription")
         self.resume_action = self._action(job_menu, "&Transcribe or Resume Selected", "Ctrl+T", self.resume_selected)
@@ -144,6 +150,7 @@ class MainWindow(QMainWindow):
         self.project = project
         settings.remember_project(str(project.path))
         self.setWindowTitle(f"{project.path.stem} — Earmark" + (" [read-only]" if project.read_only else ""))
+        self.view.setReadOnly(project.read_only)
         if project.read_only:
             self.read_only_banner.setText(f"Read-only: {project.read_only_reason}. Changes cannot be saved.")
             self.read_only_banner.show()
@@ -157,6 +164,8 @@ class MainWindow(QMainWindow):
         self._refresh_actions()
 
     def _close_project(self) -> None:
+        self.view.flush_pending()
+        self.editing.clear()
         if self.project is not None:
             self.project.close()
         self.project = None
@@ -171,9 +180,22 @@ class MainWindow(QMainWindow):
     def show_transcript(self, transcript_id: int) -> None:
         if self.project is None:
             return
+        if transcript_id != self._shown_transcript:
+            self.view.flush_pending()
+            self.editing.clear()  # undo history is per transcript, as in a word processor
         self._shown_transcript = transcript_id
         self.view.set_segments(transcripts.segments(self.project, transcript_id))
         self._refresh_actions()
+
+    def reload_transcript(self) -> None:
+        if self._shown_transcript is not None:
+            self.show_transcript(self._shown_transcript)
+
+    def playback_position(self) -> float:
+        return 0.0
+
+    def _report(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
 
     # --- transcription ---------------------------------------------------------------------
 

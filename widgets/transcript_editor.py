@@ -1,0 +1,338 @@
+"""The transcript editor: the transcript view made editable, turn by turn.
+
+Typing inside a turn is left to Qt; the editor notes which turns changed and, once the user
+pauses (EDIT_SETTLE_MS), asks for them to be saved (`text_edited`). Structural keys become
+requests instead of text: Enter splits the turn at the cursor, Backspace at a turn's start
+merges it into the previous turn, Delete at its end merges the next one in. Edits that would
+cross a turn boundary are refused, so a block is always exactly one turn.
+
+Undo belongs to the app's QUndoStack (Ctrl+Z / Ctrl+Shift+Z arrive as `undo_requested` /
+`redo_requested`); the document keeps no undo history of its own.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QMouseEvent, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+from storage.records import SegmentRecord
+from widgets.text_units import index_to_qt, qt_to_index
+from widgets.transcript_view import TranscriptView
+
+EDIT_SETTLE_MS = 600  # saved within a second of the user pausing, as DESIGN.md asks
+TOKEN = re.compile(r"\S+")
+
+
+class TranscriptEditor(TranscriptView):
+    text_edited = Signal(int, str)  # segment id, its new text
+    split_requested = Signal(int, int)  # segment id, code-point offset
+    merge_requested = Signal(int)  # segment id: merge it with the turn after it
+    undo_requested = Signal()
+    redo_requested = Signal()
+    refused = Signal(str)  # a message for the status bar
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(False)
+        self.setUndoRedoEnabled(False)
+        self.setAcceptDrops(False)
+        self.setPlaceholderText(self.IDLE_HINT)
+        self.follow_playback = True
+        self._dirty: set[int] = set()
+        self._applying = False
+        self._index_of: dict[int, int] = {}
+        self._starts: list[float] = []
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(EDIT_SETTLE_MS)
+        self._settle.timeout.connect(self.flush_pending)
+        self.document().contentsChange.connect(self._contents_changed)
+        self._current_word = QTextEdit.ExtraSelection()
+
+    # --- loading and programmatic updates ----------------------------------------------------
+
+    def set_segments(self, segments) -> None:  # noqa: ANN001
+        self.flush_pending()
+        self._applying = True
+        try:
+            super().set_segments(segments)
+        finally:
+            self._applying = False
+        self._reindex()
+
+    def append_segments(self, segments) -> None:  # noqa: ANN001
+        self._applying = True
+        try:
+            super().append_segments(segments)
+        finally:
+            self._applying = False
+        self._reindex()
+
+    def clear_segments(self) -> None:
+        self._dirty.clear()
+        self._applying = True
+        try:
+            super().clear_segments()
+        finally:
+            self._applying = False
+        self._reindex()
+
+    def update_turn(self, record: SegmentRecord) -> None:
+        """Show `record` (after a save, an undo or a redo). Rewrites the block only when its
+        text differs, so a save of what the user typed never moves the cursor."""
+        index = self._index_of.get(record.id)
+        if index is None:
+            return
+        self._segments[index] = record
+        block = self.document().findBlockByNumber(index)
+        if block.text() != record.text:
+            self._dirty.discard(record.id)
+            self._with_block_selected(index, lambda cursor: cursor.insertText(record.text))
+        self._starts[index] = record.start
+        self._margin.update()
+
+    def insert_turn(self, record: SegmentRecord) -> None:
+        """Insert a turn's block at record.position (a split, or an undone merge)."""
+        position = min(record.position, len(self._segments))
+        self._applying = True
+        try:
+            cursor = QTextCursor(self.document())
+            if position == 0:
+                cursor.movePosition(QTextCursor.MoveOperation.Start)
+                cursor.insertText(record.text)
+                cursor.insertBlock()
+            else:
+                cursor.setPosition(self.document().findBlockByNumber(position - 1).position())
+                cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+                cursor.insertBlock()
+                cursor.insertText(record.text)
+        finally:
+            self._applying = False
+        self._segments.insert(position, record)
+        self._renumber_from(position)
+
+    def remove_turn(self, segment_id: int) -> None:
+        index = self._index_of.get(segment_id)
+        if index is None:
+            return
+        self._dirty.discard(segment_id)
+        self._applying = True
+        try:
+            block = self.document().findBlockByNumber(index)
+            cursor = QTextCursor(block)
+            if index > 0:
+                cursor.movePosition(QTextCursor.MoveOperation.PreviousBlock)
+                cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+                cursor.setPosition(block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+            else:
+                cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+                if block.next().isValid():
+                    cursor.movePosition(QTextCursor.MoveOperation.NextCharacter, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+        finally:
+            self._applying = False
+        del self._segments[index]
+        self._renumber_from(index)
+
+    def _renumber_from(self, index: int) -> None:
+        # Positions after a structural change follow the blocks; ids stay.
+        from dataclasses import replace
+
+        for number in range(index, len(self._segments)):
+            if self._segments[number].position != number:
+                self._segments[number] = replace(self._segments[number], position=number)
+        self._reindex()
+        self._update_margin_width()
+
+    def _reindex(self) -> None:
+        self._index_of = {segment.id: number for number, segment in enumerate(self._segments)}
+        self._starts = [segment.start for segment in self._segments]
+
+    def _with_block_selected(self, index: int, action) -> None:  # noqa: ANN001
+        block = self.document().findBlockByNumber(index)
+        cursor = QTextCursor(block)
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        self._applying = True
+        try:
+            action(cursor)
+        finally:
+            self._applying = False
+
+    # --- where the cursor is -----------------------------------------------------------------
+
+    def turn_at_cursor(self) -> SegmentRecord | None:
+        return self.segment_at_block(self.textCursor().blockNumber())
+
+    def cursor_offset(self) -> int:
+        """The cursor's position in its turn, in code points."""
+        cursor = self.textCursor()
+        return qt_to_index(cursor.block().text(), cursor.positionInBlock())
+
+    def place_cursor(self, segment_id: int, offset: int) -> None:
+        index = self._index_of.get(segment_id)
+        if index is None:
+            return
+        block = self.document().findBlockByNumber(index)
+        cursor = QTextCursor(block)
+        cursor.setPosition(block.position() + index_to_qt(block.text(), min(offset, len(block.text()))))
+        self.setTextCursor(cursor)
+
+    def insert_at_cursor(self, text: str) -> None:
+        """Insert text as if typed (a bracketed note, a time stamp)."""
+        if self.turn_at_cursor() is None:
+            self.refused.emit("Put the cursor in a turn first.")
+            return
+        if self._crosses_turns():
+            self.refused.emit("Select text within one turn.")
+            return
+        self.textCursor().insertText(text)
+
+    # --- saving --------------------------------------------------------------------------------
+
+    def pending_edits(self) -> bool:
+        return bool(self._dirty)
+
+    def flush_pending(self) -> None:
+        """Ask for every changed turn to be saved now (before undo, playback jumps, closing)."""
+        self._settle.stop()
+        dirty, self._dirty = self._dirty, set()
+        for segment_id in sorted(dirty, key=lambda i: self._index_of.get(i, -1)):
+            index = self._index_of.get(segment_id)
+            if index is None:
+                continue
+            text = self.document().findBlockByNumber(index).text()
+            if text != self._segments[index].text:
+                self.text_edited.emit(segment_id, text)
+
+    def _contents_changed(self, position: int, removed: int, added: int) -> None:
+        if self._applying or not self._segments:
+            return
+        block = self.document().findBlock(position)
+        segment = self.segment_at_block(block.blockNumber())
+        if segment is not None:
+            self._dirty.add(segment.id)
+            self._settle.start()
+
+    # --- keys ----------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.matches(QKeySequence.StandardKey.Undo):
+            self.flush_pending()
+            self.undo_requested.emit()
+            return
+        if event.matches(QKeySequence.StandardKey.Redo) or (
+            event.key() == Qt.Key.Key_Z and event.modifiers() == (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        ):
+            self.flush_pending()
+            self.redo_requested.emit()
+            return
+        if not self._segments:
+            return
+        cursor = self.textCursor()
+        segment = self.turn_at_cursor()
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if segment is not None and not cursor.hasSelection():
+                self.flush_pending()
+                self.split_requested.emit(segment.id, self.cursor_offset())
+            return
+        if key == Qt.Key.Key_Backspace and not cursor.hasSelection() and cursor.positionInBlock() == 0:
+            previous = self.segment_at_block(cursor.blockNumber() - 1)
+            if previous is not None:
+                self.flush_pending()
+                self.merge_requested.emit(previous.id)
+            return
+        if key == Qt.Key.Key_Delete and not cursor.hasSelection() and cursor.atBlockEnd():
+            if segment is not None and cursor.blockNumber() + 1 < len(self._segments):
+                self.flush_pending()
+                self.merge_requested.emit(segment.id)
+            return
+        if self._crosses_turns() and (event.text() or key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)) \
+                and not event.matches(QKeySequence.StandardKey.Copy):
+            self.refused.emit("That selection spans several turns: edit one turn at a time, or merge them first.")
+            return
+        super().keyPressEvent(event)  # Paste arrives in insertFromMimeData below
+
+    def insertFromMimeData(self, source) -> None:  # noqa: N802, ANN001
+        if self._crosses_turns():
+            self.refused.emit("That selection spans several turns: edit one turn at a time.")
+            return
+        text = source.text() if source is not None and source.hasText() else ""
+        self.textCursor().insertText(" ".join(text.split()))  # a pasted newline must not make a turn
+
+    def _crosses_turns(self) -> bool:
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return False
+        document = self.document()
+        return document.findBlock(cursor.selectionStart()).blockNumber() != document.findBlock(cursor.selectionEnd()).blockNumber()
+
+    # --- playback ------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            seconds = self.time_at_point(event.position().toPoint())
+            if seconds is not None:
+                self.seek_requested.emit(seconds)
+                return
+        super().mousePressEvent(event)
+
+    def time_at_point(self, point) -> float | None:  # noqa: ANN001
+        """The start of the word under `point` (viewport coordinates), for Ctrl+click."""
+        cursor = self.cursorForPosition(point)
+        segment = self.segment_at_block(cursor.blockNumber())
+        if segment is None:
+            return None
+        text = cursor.block().text()
+        offset = qt_to_index(text, cursor.positionInBlock())
+        for number, match in enumerate(TOKEN.finditer(text)):
+            if match.start() <= offset <= match.end() and number < len(segment.words):
+                return segment.words[number].start
+        return segment.start
+
+    def highlight_time(self, seconds: float) -> None:
+        """Mark the word being played and, when following, keep it in view."""
+        index = bisect.bisect_right(self._starts, seconds) - 1
+        segment = self.segment_at_block(index)
+        selections = []
+        if segment is not None and seconds <= segment.end + 0.5:
+            words = segment.words
+            starts = [w.start for w in words]
+            number = bisect.bisect_right(starts, seconds) - 1
+            block = self.document().findBlockByNumber(index)
+            matches = list(TOKEN.finditer(block.text()))
+            if 0 <= number < len(matches):
+                match = matches[number]
+                text = block.text()
+                cursor = QTextCursor(block)
+                cursor.setPosition(block.position() + index_to_qt(text, match.start()))
+                cursor.setPosition(block.position() + index_to_qt(text, match.end()), QTextCursor.MoveMode.KeepAnchor)
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = cursor
+                selection.format = _played_format()
+                selections.append(selection)
+                if self.follow_playback:
+                    self._keep_visible(cursor)
+        self.setExtraSelections(selections)
+
+    def _keep_visible(self, cursor: QTextCursor) -> None:
+        """Scroll only when the word has left the view, then put it a third of the way down,
+        so the text does not jitter while the reader follows it."""
+        rect = self.cursorRect(cursor)
+        if 0 <= rect.top() and rect.bottom() <= self.viewport().height():
+            return
+        # QPlainTextEdit scrolls by lines: the bar's value is the first visible line.
+        lines_in_view = max(1, self.viewport().height() // max(1, self.fontMetrics().lineSpacing()))
+        line = cursor.block().firstLineNumber() + cursor.block().layout().lineForTextPosition(cursor.positionInBlock()).lineNumber()
+        self.verticalScrollBar().setValue(max(0, line - lines_in_view // 3))
+
+
+def _played_format() -> QTextCharFormat:
+    played = QTextCharFormat()
+    played.setBackground(QColor("#ffd54f"))
+    played.setForeground(QColor("#1b1b1b"))
+    return played
