@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -194,7 +193,7 @@ def _show(args: argparse.Namespace) -> int:
                            "language": transcript.language, "model": transcript.model},
             "turns": [
                 {"speaker": s.speaker, "start": s.start, "end": s.end, "text": s.text,
-                 "words": [asdict(w) for w in s.words]}
+                 "words": [w._asdict() for w in s.words]}
                 for s in turns
             ],
         }, indent=2, ensure_ascii=False))

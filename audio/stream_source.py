@@ -46,6 +46,7 @@ class StreamSource:
             self._container.close()
             raise MediaError(f"{self.path} contains no audio samples.")
         self.position = 0  # sample index (at `rate`) of the next sample read() returns
+        self._skip_to = 0
         self._restart(0)
 
     @property
@@ -55,18 +56,22 @@ class StreamSource:
     def seek(self, frame: int) -> None:
         """Make the next read start at sample `frame` (clamped to the file)."""
         frame = max(0, min(int(frame), self.frames))
-        if frame == 0:
-            self._restart(0)
-            return
         stream = self._stream
-        try:
-            self._container.seek(int(Fraction(frame, self.rate) / stream.time_base), stream=stream, backward=True)
-        except Exception:  # noqa: BLE001 - a file without an index: decode from the start instead
-            self._container.seek(0)
-        self._decoder = self._container.decode(stream)
-        self._resampler = self._new_resampler()
+        if frame > 0:
+            try:
+                self._container.seek(int(Fraction(frame, self.rate) / stream.time_base), stream=stream, backward=True)
+                self._decoder = self._container.decode(stream)
+                first = next(self._decoder, None)
+            except Exception:  # noqa: BLE001 - no index or no timestamps: decode from the start
+                first = None
+            if first is not None and first.pts is not None and first.time_base is not None:
+                self._resampler = self._new_resampler()
+                self._pending = first
+                self.position = max(0, round(first.pts * first.time_base * self.rate))
+                self._skip_to = frame
+                return
+        self._restart(0)
         self._skip_to = frame
-        self._located = False
 
     def read(self) -> np.ndarray | None:
         """The next chunk of samples (a decoded frame's worth), or None at the end of the file."""
@@ -87,9 +92,9 @@ class StreamSource:
         self._container.seek(0)
         self._decoder = self._container.decode(self._stream)
         self._resampler = self._new_resampler()
+        self._pending: Any = None  # a frame decoded by seek() to learn where it landed
         self.position = frame
         self._skip_to = frame
-        self._located = True
 
     def _new_resampler(self) -> Any:
         import av
@@ -98,37 +103,21 @@ class StreamSource:
         return av.AudioResampler(format="flt", layout="mono", rate=self.rate)
 
     def _next_chunk(self) -> np.ndarray | None:
-        frame = next(self._decoder, None)
+        frame, self._pending = (self._pending, None) if self._pending is not None else (next(self._decoder, None), None)
         if frame is None:
             flushed = self._resampler.resample(None) if self._resampler is not None else []
             self._resampler = None
-            if not flushed:
-                return None
-            return self._located_part(np.concatenate([f.to_ndarray()[0] for f in flushed]), None)
-        if not self._located:
-            self._locate(frame)
-        out = self._resampler.resample(frame)
-        if not out:
-            return np.zeros(0, np.float32)
-        samples = out[0].to_ndarray()[0] if len(out) == 1 else np.concatenate([f.to_ndarray()[0] for f in out])
-        return self._located_part(samples, frame)
+            return self._after_target(_samples(flushed)) if flushed else None
+        return self._after_target(_samples(self._resampler.resample(frame)))
 
-    def _locate(self, frame: Any) -> None:
-        """After a seek: where the first decoded frame starts, from its timestamp."""
-        if frame.pts is None or frame.time_base is None:
-            self.position = 0  # no timestamps: we seeked to the start (see seek), count from there
-        else:
-            self.position = max(0, round(frame.pts * frame.time_base * self.rate))
-        self._located = True
-
-    def _located_part(self, samples: np.ndarray, frame: Any) -> np.ndarray:
+    def _after_target(self, samples: np.ndarray) -> np.ndarray:
         """Drop what lies before the seek target."""
         behind = self._skip_to - self.position
         if behind <= 0:
             return samples
         if behind >= len(samples):
             self.position += len(samples)
-            return np.zeros(0, np.float32)
+            return samples[:0]
         self.position += behind
         return samples[behind:]
 
@@ -144,6 +133,14 @@ class StreamSource:
             seconds = float(ticks * stream.time_base) if stream.time_base else 0.0
             container.seek(0)
         return round(seconds * self.rate)
+
+
+def _samples(frames: list[Any]) -> np.ndarray:
+    if not frames:
+        return np.zeros(0, np.float32)
+    if len(frames) == 1:
+        return frames[0].to_ndarray()[0]
+    return np.concatenate([frame.to_ndarray()[0] for frame in frames])
 
 
 def _check_file(path: Path) -> None:

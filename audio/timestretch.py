@@ -11,7 +11,9 @@ Earmark plays, and costs a few FFTs per hop.
 for every output sample, the position in the input it stands for. That mapping is what lets the
 player count the recording's time exactly while playing slower or faster: output sample i of a
 hop stands for input `nominal + (i + 1) * speed` (the nominal analysis position of the hop, not
-the nudged one, so positions rise smoothly and never jump back by the search tolerance).
+the nudged one, so positions rise smoothly and never jump back by the search tolerance), centred
+on the hop. The sound heard is then within the search tolerance plus half a hop's drift of the
+position reported: about 10 ms at 1.5×, 13 ms at 2×.
 
 At speed 1.0 the stretcher passes samples through unchanged, which makes "1×" bit-exact.
 """
@@ -96,15 +98,19 @@ class TimeStretcher:
         """The input has ended: output the rest, up to the input's end."""
         if self.passthrough:
             return Stretched(np.zeros(0, np.float32), np.zeros(0, np.float64))
-        self._input_end = self._buffer_start + len(self._buffer)
+        self._input_end = end = self._buffer_start + len(self._buffer)
+        already = self._hops * self._hop
         # Pad with silence so that the last frames have their full length and search range.
         pad = np.zeros(self._frame + 2 * self._tolerance + 2 * self._hop, dtype=np.float32)
         self._buffer = np.concatenate([self._buffer, pad])
         # Then the last frame's falling half, so the sound fades out rather than clicking; cut
-        # where the positions reach the input's end, so the output lasts input / speed.
+        # so that the whole output lasts exactly input / speed and ends on the input's end.
         body = _join(self._run(), Stretched(self._tail.copy(), self._ends_for_hop(self._hops)))
-        keep = int(np.searchsorted(body.ends, self._input_end, side="left")) + 1
-        return Stretched(body.samples[:keep], np.minimum(body.ends[:keep], self._input_end))
+        keep = max(0, round((end - self._origin) / self.speed) - already)
+        ends = np.minimum(body.ends[:keep], end)
+        if len(ends):
+            ends[-1] = end
+        return Stretched(body.samples[:keep], ends)
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -112,7 +118,12 @@ class TimeStretcher:
         return self._origin + hop * self._hop * self.speed
 
     def _ends_for_hop(self, hop: int) -> np.ndarray:
-        return self._nominal(hop) + np.arange(1, self._hop + 1, dtype=np.float64) * self.speed
+        # Within a hop the sound runs at 1× from where its frame was cut, while the positions
+        # advance at `speed`: they drift apart by up to hop * |1 - speed|. Centring the positions
+        # on the hop halves that worst case (6 ms rather than 12 at 2×).
+        centre = (1.0 - self.speed) * self._hop / 2
+        ends = self._nominal(hop) + centre + np.arange(1, self._hop + 1, dtype=np.float64) * self.speed
+        return np.maximum(ends, self._origin)
 
     def _run(self) -> Stretched:
         pieces: list[np.ndarray] = []

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
+    """A timed word. A named tuple, not a dataclass: a three-hour meeting has 30,000 of them
+    and they are built on the way to the first painted page."""
+
     text: str
     start: float
     end: float
