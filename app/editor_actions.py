@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
 from app.cli_format import stamp
+from app.shortcuts import ShortcutBinder
 from app.edit_commands import (
     EditTextCommand, MergeTurnsCommand, RenameSpeakerCommand, SetSpeakerCommand, SplitTurnCommand,
 )
@@ -19,16 +20,18 @@ from storage import editing
 from storage.project import Project
 from widgets.transcript_editor import TranscriptEditor
 
-NOTES = (("Pause", "(pause)", "Ctrl+Shift+P"), ("Laughs", "(laughs)", "Ctrl+Shift+L"),
-         ("Crosstalk", "(crosstalk)", "Ctrl+Shift+C"))
+NOTES = (("Pause", "(pause)", "note_pause"), ("Laughs", "(laughs)", "note_laughs"),
+         ("Crosstalk", "(crosstalk)", "note_crosstalk"))
 
 
 class EditorActions(QObject):
     def __init__(self, parent: QWidget, editor: TranscriptEditor, project: Callable[[], Project | None],
-                 position: Callable[[], float], report: Callable[[str], None], reload: Callable[[], None]) -> None:
+                 position: Callable[[], float], report: Callable[[str], None], reload: Callable[[], None],
+                 shortcuts: ShortcutBinder) -> None:
         super().__init__(parent)
         self.parent_widget, self.editor, self.project, self.position, self.report = parent, editor, project, position, report
         self._reload = reload
+        self.shortcuts = shortcuts
         self.stack = QUndoStack(self)
         editor.text_edited.connect(self.save_text)
         editor.split_requested.connect(self.split)
@@ -38,32 +41,28 @@ class EditorActions(QObject):
         editor.refused.connect(report)
 
     def build_menu(self, menu: QMenu) -> None:
-        undo = self.stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        undo = self.shortcuts.bind(self.stack.createUndoAction(self, "&Undo"), "undo")
+        redo = self.shortcuts.bind(self.stack.createRedoAction(self, "&Redo"), "redo")
         for action in (undo, redo):
-            action.setShortcutContext(action.shortcutContext())
             menu.addAction(action)
-        undo.triggered.connect(self.editor.flush_pending)
+        menu.aboutToShow.connect(self.editor.flush_pending)  # undo from the menu sees the last keystrokes
         menu.addSeparator()
-        self.split_action = self._add(menu, "&Split Turn at Cursor", "Return", self.split_at_cursor)
-        self._add(menu, "&Merge with Next Turn", "Ctrl+Shift+M", self.merge_at_cursor)
-        self._add(menu, "Set Turn &Speaker…", "Ctrl+Shift+S", self.choose_speaker)
+        self._add(menu, "&Split Turn at Cursor (Return)", None, self.split_at_cursor)
+        self._add(menu, "&Merge with Next Turn", "merge_next", self.merge_at_cursor)
+        self._add(menu, "Set Turn &Speaker…", "set_speaker", self.choose_speaker)
         self._add(menu, "Rename or Merge a Speaker &Label…", None, self.choose_rename)
         menu.addSeparator()
         notes = menu.addMenu("Insert &Note")
-        for name, text, keys in NOTES:
-            self._add(notes, f"{name}  {text}", keys, lambda _=False, t=text: self.editor.insert_at_cursor(t))
-        self._add(notes, "Inaudible  [inaudible 00:00:00]", "Ctrl+Shift+I", self.insert_inaudible)
-        self._add(notes, "Free Note…  (tearfully)", "Ctrl+Shift+N", self.insert_free_note)
-        self._add(menu, "Insert Current &Time", "Ctrl+;", self.insert_time)
-        self.split_action.setShortcut(QKeySequence())  # Enter is handled by the editor itself
+        for name, text, shortcut_id in NOTES:
+            self._add(notes, f"{name}  {text}", shortcut_id, lambda _=False, t=text: self.editor.insert_at_cursor(t))
+        self._add(notes, "Inaudible  [inaudible 00:00:00]", "note_inaudible", self.insert_inaudible)
+        self._add(notes, "Free Note…  (tearfully)", "note_free", self.insert_free_note)
+        self._add(menu, "Insert Current &Time", "insert_time", self.insert_time)
 
-    def _add(self, menu: QMenu, text: str, keys: str | None, slot) -> QAction:  # noqa: ANN001
+    def _add(self, menu: QMenu, text: str, shortcut_id: str | None, slot) -> QAction:  # noqa: ANN001
         action = QAction(text, self.parent_widget)
-        if keys:
-            action.setShortcut(QKeySequence(keys))
+        if shortcut_id:
+            self.shortcuts.bind(action, shortcut_id)
         action.triggered.connect(slot)
         menu.addAction(action)
         return action

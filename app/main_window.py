@@ -23,7 +23,10 @@ from storage import recordings, transcripts
 from storage.errors import ProjectError
 from storage.project import Project, create_project, open_project
 from storage.records import SegmentRecord, TranscriptRecord
+from app.playback import PlaybackController
+from app.shortcuts import BY_ID, ShortcutBinder
 from widgets.job_bar import JobBar
+from widgets.player_bar import PlayerBar
 from widgets.project_panel import ProjectPanel
 from widgets.transcript_editor import TranscriptEditor
 
@@ -49,6 +52,9 @@ class MainWindow(QMainWindow):
 
     def _build_widgets(self) -> None:
         self.view = TranscriptEditor()
+        self.shortcuts = ShortcutBinder()
+        self.player_bar = PlayerBar()
+        self.playback = PlaybackController(self.player_bar, self.view, self)
         self.job_bar = JobBar()
         self.job_bar.cancel_requested.connect(self.cancel_transcription)
         self.read_only_banner = QLabel()
@@ -60,6 +66,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.read_only_banner)
+        layout.addWidget(self.player_bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.job_bar)
         self.setCentralWidget(central)
@@ -79,7 +86,7 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(file_menu, "&New Project…", QKeySequence.StandardKey.New, self.choose_new_project)
         self.open_action = self._action(file_menu, "&Open Project…", QKeySequence.StandardKey.Open, self.choose_project)
         file_menu.addSeparator()
-        self.add_action = self._action(file_menu, "&Add Recording and Transcribe…", "Ctrl+Shift+A", self.choose_recording)
+        self.add_action = self._action(file_menu, "&Add Recording and Transcribe…", "add_recording", self.choose_recording)
         self.sample_action = self._action(file_menu, "Open the &Sample Meeting", None, self.open_sample)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -87,22 +94,35 @@ class MainWindow(QMainWindow):
         from app.editor_actions import EditorActions
 
         self.editing = EditorActions(self, self.view, lambda: self.project, self.playback_position,
-                                     self._report, self.reload_transcript)
+                                     self._report, self.reload_transcript, self.shortcuts)
         self.editing.build_menu(self.menuBar().addMenu("&Edit"))
 
+        play_menu = self.menuBar().addMenu("&Playback")
+        playback = self.playback
+        for text, shortcut_id, slot in (
+            ("&Play / Pause", "play_pause", playback.toggle), ("Skip &Back", "skip_back", lambda: playback.skip(-1)),
+            ("Skip &Forward", "skip_forward", lambda: playback.skip(1)), ("&Slower", "slower", playback.slower),
+            ("F&aster", "faster", playback.faster), ("&Loop the Current Turn", "loop_turn", playback.toggle_loop),
+            ("F&ollow Playback", "follow", playback.toggle_follow),
+        ):
+            self._action(play_menu, text, shortcut_id, slot)
+
         job_menu = self.menuBar().addMenu("&Transcription")
-        self.resume_action = self._action(job_menu, "&Transcribe or Resume Selected", "Ctrl+T", self.resume_selected)
-        self.cancel_action = self._action(job_menu, "&Cancel Transcription", "Esc", self.cancel_transcription)
+        self.resume_action = self._action(job_menu, "&Transcribe or Resume Selected", "transcribe", self.resume_selected)
+        self.cancel_action = self._action(job_menu, "&Cancel Transcription", "cancel", self.cancel_transcription)
         job_menu.addSeparator()
         self._action(job_menu, "Transcription &Settings…", "Ctrl+,", self.edit_transcription_settings)
 
         help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&Keyboard Shortcuts", "F1", self.show_shortcuts)
+        self._action(help_menu, "&Keyboard Shortcuts…", "shortcuts", self.show_shortcuts)
         self._action(help_menu, "&About Earmark", None, self.show_about)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:  # noqa: ANN001
+        """`shortcut`: an id from app/shortcuts.py (configurable), a standard key, or None."""
         action = QAction(text, self)
-        if shortcut is not None:
+        if isinstance(shortcut, str) and shortcut in BY_ID:
+            self.shortcuts.bind(action, shortcut)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         menu.addAction(action)
@@ -164,6 +184,7 @@ class MainWindow(QMainWindow):
         self._refresh_actions()
 
     def _close_project(self) -> None:
+        self.playback.stop()
         self.view.flush_pending()
         self.editing.clear()
         if self.project is not None:
@@ -183,8 +204,13 @@ class MainWindow(QMainWindow):
         if transcript_id != self._shown_transcript:
             self.view.flush_pending()
             self.editing.clear()  # undo history is per transcript, as in a word processor
+        opened_other = transcript_id != self._shown_transcript
         self._shown_transcript = transcript_id
         self.view.set_segments(transcripts.segments(self.project, transcript_id))
+        if opened_other:
+            record = transcripts.get_transcript(self.project, transcript_id)
+            recording = recordings.get_recording(self.project, record.recording_id) if record.recording_id else None
+            self.playback.open_recording(recording)
         self._refresh_actions()
 
     def reload_transcript(self) -> None:
@@ -192,7 +218,7 @@ class MainWindow(QMainWindow):
             self.show_transcript(self._shown_transcript)
 
     def playback_position(self) -> float:
-        return 0.0
+        return self.playback.position()
 
     def _report(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
@@ -338,13 +364,18 @@ class MainWindow(QMainWindow):
                 self.show_error("Cannot save the vocabulary", str(error))
 
     def show_shortcuts(self) -> None:
-        rows = [
-            (a.text().replace("&", "").rstrip("…"), a.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
-            for top in self.menuBar().actions() if top.menu() is not None
-            for a in top.menu().actions() if not a.shortcut().isEmpty()
-        ]
-        text = "".join(f"<tr><td>{name}</td><td><b>{keys}</b></td></tr>" for name, keys in rows)
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=4>{text}</table>")
+        from app.shortcuts import FIXED_KEYS, SHORTCUTS, keys_for, save_keys
+        from widgets.shortcuts_dialog import ShortcutsDialog
+
+        rows = [(s.id, s.group, s.title, [k.toString() for k in keys_for(s.id)], list(s.defaults)) for s in SHORTCUTS]
+        dialog = ShortcutsDialog(rows, FIXED_KEYS, save_keys, self)
+        if dialog.exec():
+            self.shortcuts.reapply()
+            clashes = self.shortcuts.conflicts()
+            if clashes:
+                key, first, second = clashes[0]
+                self.show_error("Two commands share a key", f"{key} is given to both {first!r} and {second!r}; "
+                                "only one of them will work. Change one in Help → Keyboard Shortcuts.")
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -363,6 +394,7 @@ class MainWindow(QMainWindow):
         if self.worker is not None:
             self.worker.cancel()
             self.worker.wait()
+        self.playback.close()
         settings.WINDOW_GEOMETRY.set(self.saveGeometry().data())
         settings.WINDOW_STATE.set(self.saveState().data())
         self._close_project()

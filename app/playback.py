@@ -1,0 +1,161 @@
+"""Playback in the window: the Qt-free player, the player bar, and the editor's word highlight.
+
+A 30 ms timer polls the player's position (counted in samples delivered to the device) and
+moves the highlight; the player's own callbacks only emit signals, which Qt queues onto the
+GUI thread. Without a sound device, or with a recording that is gone, the bar says why it is
+off and editing goes on.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from audio.errors import MediaError
+from audio.output_devices import PlaybackError
+from audio.player import Player, PlayerState
+from storage.records import RecordingRecord
+from widgets.player_bar import PlayerBar
+from widgets.transcript_editor import TranscriptEditor
+
+POLL_MS = 30
+SPEED_STEP = 0.1
+
+
+class PlaybackController(QObject):
+    state_changed = Signal(object)
+    error_raised = Signal(object)
+
+    def __init__(self, bar: PlayerBar, editor: TranscriptEditor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.bar, self.editor = bar, editor
+        self.player: Player | None = None
+        self._last_shown = -1.0
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self._tick)
+        self.state_changed.connect(self._show_state)
+        self.error_raised.connect(self._show_error)
+        bar.toggle_requested.connect(self.toggle)
+        bar.seek_requested.connect(self.seek)
+        bar.skip_requested.connect(self.skip)
+        bar.speed_requested.connect(self.set_speed)
+        bar.volume_requested.connect(lambda volume: self.player and self.player.set_volume(volume))
+        bar.loop_toggled.connect(self.loop_current_turn)
+        bar.follow_toggled.connect(self._set_follow)
+        editor.seek_requested.connect(self.seek)
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def open_recording(self, recording: RecordingRecord | None) -> None:
+        self.stop()
+        if recording is None:
+            self.bar.set_available(False, "This transcript has no recording.")
+            return
+        if recording.audio_deleted:
+            self.bar.set_available(False, "The audio of this recording was deleted; the transcript is kept.")
+            return
+        if not recording.media_path.exists():
+            self.bar.set_available(False, f"Playback is off: {recording.media_path} is missing. Put it back to listen.")
+            return
+        try:
+            player = self._ensure_player()
+            player.open(recording.media_path)
+        except (PlaybackError, MediaError) as error:
+            self.bar.set_available(False, f"Playback is off: {error} Editing works as usual.")
+            return
+        self.bar.set_available(True)
+        self.bar.show_error("")
+        self.bar.show_position(0.0, player.duration)
+        self.timer.start()
+
+    def _ensure_player(self) -> Player:
+        if self.player is None:
+            self.player = Player(on_state_changed=self.state_changed.emit, on_error=self.error_raised.emit)
+        return self.player
+
+    # --- intents -----------------------------------------------------------------------------
+
+    def available(self) -> bool:
+        return self.player is not None and self.player.duration > 0 and self.bar.play.isEnabled()
+
+    def toggle(self) -> None:
+        if self.available():
+            self.player.toggle()  # type: ignore[union-attr]
+
+    def seek(self, seconds: float) -> None:
+        if self.available():
+            self.player.seek(seconds)  # type: ignore[union-attr]
+            self._tick(force=True)
+
+    def skip(self, direction: int) -> None:
+        if self.available():
+            (self.player.skip_forward if direction > 0 else self.player.skip_back)()  # type: ignore[union-attr]
+            self._tick(force=True)
+
+    def set_speed(self, speed: float) -> None:
+        if self.available():
+            self.player.set_speed(min(2.0, max(0.5, round(speed, 2))))  # type: ignore[union-attr]
+            self.bar.show_speed(self.player.speed)  # type: ignore[union-attr]
+
+    def slower(self) -> None:
+        if self.available():
+            self.set_speed(self.player.speed - SPEED_STEP)  # type: ignore[union-attr]
+
+    def faster(self) -> None:
+        if self.available():
+            self.set_speed(self.player.speed + SPEED_STEP)  # type: ignore[union-attr]
+
+    def loop_current_turn(self, on: bool) -> None:
+        if not self.available():
+            return
+        turn = self.editor.turn_at_cursor()
+        if on and turn is not None and turn.end > turn.start:
+            self.player.set_loop(turn.start, turn.end)  # type: ignore[union-attr]
+        else:
+            self.player.set_loop(None)  # type: ignore[union-attr]
+        if self.bar.loop.isChecked() != (on and turn is not None):
+            self.bar.loop.blockSignals(True)
+            self.bar.loop.setChecked(on and turn is not None)
+            self.bar.loop.blockSignals(False)
+
+    def toggle_loop(self) -> None:
+        self.loop_current_turn(not self.bar.loop.isChecked())
+
+    def toggle_follow(self) -> None:
+        self.bar.follow.setChecked(not self.bar.follow.isChecked())
+
+    def position(self) -> float:
+        return self.player.position() if self.player is not None else 0.0
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.player is not None and self.player.state != PlayerState.STOPPED:
+            self.player.stop()
+        self.editor.setExtraSelections([])
+
+    def close(self) -> None:
+        self.stop()
+        if self.player is not None:
+            self.player.close()
+            self.player = None
+
+    # --- display -------------------------------------------------------------------------------
+
+    def _set_follow(self, on: bool) -> None:
+        self.editor.follow_playback = on
+
+    def _tick(self, force: bool = False) -> None:
+        if self.player is None:
+            return
+        position = self.player.position()
+        if force or abs(position - self._last_shown) > 1e-3:
+            self._last_shown = position
+            self.bar.show_position(position, self.player.duration)
+            self.editor.highlight_time(position)
+
+    def _show_state(self, state: PlayerState) -> None:
+        self.bar.show_playing(state == PlayerState.PLAYING)
+
+    def _show_error(self, error: PlaybackError) -> None:
+        self.bar.show_playing(False)
+        self.bar.show_error(f"{error} Editing goes on; press play to try again.")
