@@ -41,6 +41,7 @@ class EditorActions(QObject):
         editor.refused.connect(report)
 
     def build_menu(self, menu: QMenu) -> None:
+        self.menu = menu
         undo = self.shortcuts.bind(self.stack.createUndoAction(self, "&Undo"), "undo")
         redo = self.shortcuts.bind(self.stack.createRedoAction(self, "&Redo"), "redo")
         for action in (undo, redo):

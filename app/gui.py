@@ -6,6 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QObject
+
+from app.main_window import MainWindow
 from app.version import __version__
 
 
@@ -20,18 +23,38 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+class _FileOpenFilter(QObject):
+    """macOS opens a double-clicked .earmark file with an event, not a command-line argument."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.FileOpen:
+            path = Path(event.file())  # type: ignore[attr-defined]
+            if path.suffix.lower() == ".earmark":
+                self._window.open_project_file(path)
+            else:
+                self._window.start_with_media(path)
+            return True
+        return False
+
+
 def run_gui(argv: list[str]) -> int:
     args = parse_arguments(argv)
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow, window_icon
+    from app.main_window import window_icon
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Earmark")
     app.setOrganizationName("Earmark")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("earmark")  # Wayland's app id: matches earmark.desktop
     app.setWindowIcon(window_icon())
     window = MainWindow()
+    app.installEventFilter(_FileOpenFilter(window))
     window.show()
     if args.sample:
         window.open_sample()

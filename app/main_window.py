@@ -12,10 +12,9 @@ from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget,
 )
 
-from app import settings
+from app import dialogs, settings
 from app.cli_format import clock, time_left
 from app.jobs import Prepared, Progress
-from app.version import __version__
 from app.workers import TranscriptionWorker
 from audio.engine import EngineSettings
 from audio.remote import Cancelled
@@ -25,6 +24,7 @@ from storage.project import Project, create_project, open_project
 from storage.records import SegmentRecord, TranscriptRecord
 from app.playback import PlaybackController
 from app.shortcuts import BY_ID, ShortcutBinder
+from widgets.find_panel import FindPanel
 from widgets.job_bar import JobBar
 from widgets.player_bar import PlayerBar
 from widgets.project_panel import ProjectPanel
@@ -79,6 +79,12 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.resizeDocks([dock], [320], Qt.Orientation.Horizontal)
+        self.find_panel = FindPanel()
+        self.find_dock = QDockWidget("Find and Replace", self)
+        self.find_dock.setObjectName("findDock")
+        self.find_dock.setWidget(self.find_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.find_dock)
+        self.find_dock.hide()
         self.statusBar().showMessage("Open a project or add a recording to begin.")
 
     def _build_actions(self) -> None:
@@ -96,6 +102,15 @@ class MainWindow(QMainWindow):
         self.editing = EditorActions(self, self.view, lambda: self.project, self.playback_position,
                                      self._report, self.reload_transcript, self.shortcuts)
         self.editing.build_menu(self.menuBar().addMenu("&Edit"))
+
+        from app.find import FindController
+
+        self.find = FindController(self.find_panel, self.editing, lambda: self.project,
+                                   lambda: self._shown_transcript, self._open_transcript_from_find)
+        edit_menu = self.editing.menu
+        edit_menu.addSeparator()
+        self._action(edit_menu, "&Find and Replace…", "find", lambda: self.start_find(everywhere=False))
+        self._action(edit_menu, "Find in &All Transcripts…", "find_all", lambda: self.start_find(everywhere=True))
 
         play_menu = self.menuBar().addMenu("&Playback")
         playback = self.playback
@@ -212,6 +227,14 @@ class MainWindow(QMainWindow):
             recording = recordings.get_recording(self.project, record.recording_id) if record.recording_id else None
             self.playback.open_recording(recording)
         self._refresh_actions()
+
+    def start_find(self, everywhere: bool) -> None:
+        self.find_dock.show()
+        self.find_panel.start(self.view.selected_text(), everywhere)
+
+    def _open_transcript_from_find(self, transcript_id: int) -> None:
+        self.panel.select_transcript(transcript_id)
+        self.show_transcript(transcript_id)
 
     def reload_transcript(self) -> None:
         if self._shown_transcript is not None:
@@ -335,54 +358,13 @@ class MainWindow(QMainWindow):
                 self.transcribe(media)
 
     def edit_transcription_settings(self) -> None:
-        from audio.errors import ModelError
-        from audio.models import resolve_model
-        from storage.settings import VOCABULARY, set_setting, vocabulary
-        from widgets.transcription_settings import TranscriptionChoices, TranscriptionSettingsDialog
-
-        writable = self.project is not None and not self.project.read_only
-        current = TranscriptionChoices(
-            model=settings.MODEL.get(), language=settings.LANGUAGE.get(), mode=settings.MODE.get(),
-            vocabulary=vocabulary(self.project) if self.project is not None else (),
-        )
-        dialog = TranscriptionSettingsDialog(current, vocabulary_editable=writable, parent=self)
-        if not dialog.exec():
-            return
-        chosen = dialog.choices()
-        try:
-            resolve_model(chosen.model)
-        except ModelError as error:
-            self.show_error("Model not usable", f"{error} The previous model ({current.model}) is kept.")
-            chosen = TranscriptionChoices(current.model, chosen.language, chosen.mode, chosen.vocabulary)
-        settings.MODEL.set(chosen.model)
-        settings.LANGUAGE.set(chosen.language)
-        settings.MODE.set(chosen.mode)
-        if writable and self.project is not None and chosen.vocabulary != current.vocabulary:
-            try:
-                set_setting(self.project, VOCABULARY, list(chosen.vocabulary))
-            except ProjectError as error:
-                self.show_error("Cannot save the vocabulary", str(error))
+        dialogs.edit_transcription_settings(self)
 
     def show_shortcuts(self) -> None:
-        from app.shortcuts import FIXED_KEYS, SHORTCUTS, keys_for, save_keys
-        from widgets.shortcuts_dialog import ShortcutsDialog
-
-        rows = [(s.id, s.group, s.title, [k.toString() for k in keys_for(s.id)], list(s.defaults)) for s in SHORTCUTS]
-        dialog = ShortcutsDialog(rows, FIXED_KEYS, save_keys, self)
-        if dialog.exec():
-            self.shortcuts.reapply()
-            clashes = self.shortcuts.conflicts()
-            if clashes:
-                key, first, second = clashes[0]
-                self.show_error("Two commands share a key", f"{key} is given to both {first!r} and {second!r}; "
-                                "only one of them will work. Change one in Help → Keyboard Shortcuts.")
+        dialogs.show_shortcuts(self)
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self, "About Earmark",
-            f"<h3>Earmark {__version__}</h3><p>Local transcription and qualitative coding. "
-            "Recordings and transcripts never leave this computer.</p>",
-        )
+        dialogs.show_about(self)
 
     def show_error(self, title: str, message: str) -> None:
         self.statusBar().showMessage(message, 15000)

@@ -19,7 +19,7 @@ class ShortcutsDialog(QDialog):
                  on_save: Callable[[str, list[str]], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard Shortcuts")
-        self.resize(640, 640)
+        self.resize(760, 680)
         self._rows, self._on_save = list(rows), on_save
         layout = QVBoxLayout(self)
         intro = QLabel("Click a key to change it, then press the new keys (a foot pedal's key works too). "
@@ -30,6 +30,8 @@ class ShortcutsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Group", "Command", "Key", "Second key"])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column in (2, 3):
+            self.table.setColumnWidth(column, 170)
         self._editors: list[tuple[QKeySequenceEdit, QKeySequenceEdit]] = []
         for row, (_, group, title, keys, _defaults) in enumerate(self._rows):
             for column, text in enumerate((group, title)):

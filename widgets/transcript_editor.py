@@ -181,6 +181,21 @@ class TranscriptEditor(TranscriptView):
         cursor.setPosition(block.position() + index_to_qt(block.text(), min(offset, len(block.text()))))
         self.setTextCursor(cursor)
 
+    def select_range(self, segment_id: int, start: int, end: int) -> None:
+        """Select code points start..end of a turn and show them."""
+        index = self._index_of.get(segment_id)
+        if index is None:
+            return
+        block = self.document().findBlockByNumber(index)
+        cursor = QTextCursor(block)
+        cursor.setPosition(block.position() + index_to_qt(block.text(), start))
+        cursor.setPosition(block.position() + index_to_qt(block.text(), end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def selected_text(self) -> str:
+        return self.textCursor().selectedText()
+
     def insert_at_cursor(self, text: str) -> None:
         """Insert text as if typed (a bracketed note, a time stamp)."""
         if self.turn_at_cursor() is None:

@@ -143,3 +143,33 @@ def test_notes_and_emoji_keep_positions_right(editor_window: MainWindow, qtbot) 
     cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
     view.setTextCursor(cursor)
     assert view.cursor_offset() == len(text)
+
+
+def test_find_and_replace_all_is_one_undo_step(editor_window: MainWindow, qtbot) -> None:  # noqa: ANN001
+    editor_window.start_find(everywhere=False)
+    panel = editor_window.find_panel
+    panel.needle.setText("the")
+    panel.replacement.setText("THE")
+    panel.whole_words.setChecked(True)
+    first = editor_window.find.find_next(panel.options())
+    assert first is not None and editor_window.view.selected_text() == "the"
+    assert editor_window.find.replace_all(panel.options()) == 1
+    assert stored(editor_window.path, editor_window.transcript_id)[2] == "We need to review THE transfer policy."
+    editor_window.editing.stack.undo()
+    assert stored(editor_window.path, editor_window.transcript_id) == [text for _, text in TURNS]
+
+
+def test_no_sound_device_is_explained_and_editing_goes_on(editor_window: MainWindow, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from storage.records import RecordingRecord
+
+    missing = RecordingRecord(1, "g", tmp_path / "gone.wav", "gone.wav", "0" * 64, 10.0, 1, 16000, False)
+    editor_window.playback.open_recording(missing)
+    assert not editor_window.player_bar.play.isEnabled()
+    assert "missing" in editor_window.player_bar.message.text()
+    deleted = RecordingRecord(1, "g", tmp_path / "gone.wav", "gone.wav", "0" * 64, 10.0, 1, 16000, True)
+    editor_window.playback.open_recording(deleted)
+    assert "deleted" in editor_window.player_bar.message.text()
+    put_cursor(editor_window, 0, 0)
+    qtbot.keyClicks(editor_window.view, "Well, ")
+    editor_window.view.flush_pending()
+    assert stored(editor_window.path, editor_window.transcript_id)[0].startswith("Well, Good morning")

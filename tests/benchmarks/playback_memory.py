@@ -144,6 +144,7 @@ def main() -> int:
     print(f"baseline_mb={result.baseline_mb:.1f} peak_mb={result.peak_mb:.1f} "
           f"decoded_whole_would_be_mb={result.decoded_whole_mb:.0f}")
     print(f"rss_added_mb={added:.1f}")
+    print(f"goal_mb={GOAL_MB:g} {'met' if added <= GOAL_MB else 'MISSED'}")
     if args.max is not None and added > args.max:
         return 1
     return 0

@@ -1,0 +1,69 @@
+"""Playback in the real window on the real sound path (the ALSA null device in CI)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import jobs
+from app.main_window import MainWindow
+from audio.output_devices import PlaybackError
+from storage import transcripts
+from storage.project import create_project
+from storage.records import NewSegment, Word
+
+
+@pytest.fixture
+def window_with_sample(qtbot, tmp_path: Path, sample: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
+    import sounddevice as sd
+
+    try:
+        sd.query_devices(kind="output")
+    except sd.PortAudioError as error:
+        if os.environ.get("EARMARK_REQUIRE_AUDIO"):
+            raise
+        pytest.skip(f"no audio output device ({error})")
+    app = QApplication.instance()
+    app.setOrganizationName("Earmark-tests")
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: pytest.fail(f"unexpected warning {a[2]}"))
+    path = tmp_path / "listen.earmark"
+    with create_project(path) as project:
+        prepared = jobs.prepare(project, sample)
+        turns = [NewSegment(t * 10.0, t * 10.0 + 9.0, f"turn {t} words here",
+                            tuple(Word(w, t * 10.0 + i * 2.0, t * 10.0 + i * 2.0 + 1.5, 0.9)
+                                  for i, w in enumerate(["turn", str(t), "words", "here"])), "SN1") for t in range(9)]
+        transcripts.append_segments(project, prepared.transcript.id, turns, 90.0)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_project_file(path)
+    yield window
+    window.close()
+
+
+def test_play_moves_the_highlight_and_seek_jumps(window_with_sample: MainWindow, qtbot) -> None:  # noqa: ANN001
+    window = window_with_sample
+    assert window.player_bar.play.isEnabled()
+    window.playback.seek(20.5)
+    qtbot.waitUntil(lambda: bool(window.view.extraSelections()), timeout=2000)
+    selection = window.view.extraSelections()[0]
+    highlighted = QTextCursor(selection.cursor)
+    assert highlighted.selectedText() == "turn" and highlighted.blockNumber() == 2
+    window.playback.toggle()
+    qtbot.waitUntil(lambda: window.playback.position() > 22.5, timeout=10_000)
+    window.playback.toggle()
+    assert window.player_bar.time.text().startswith("00:2")
+
+
+def test_device_error_is_shown_and_editing_goes_on(window_with_sample: MainWindow, qtbot) -> None:  # noqa: ANN001
+    window = window_with_sample
+    window.playback.error_raised.emit(PlaybackError("The sound device was disconnected."))
+    qtbot.waitUntil(lambda: "disconnected" in window.player_bar.message.text(), timeout=2000)
+    assert window.player_bar.message.isVisible()
+    window.view.setFocus()
+    qtbot.keyClicks(window.view, "x")
+    assert window.view.pending_edits()
