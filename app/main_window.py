@@ -121,6 +121,8 @@ class MainWindow(QMainWindow):
             ("F&ollow Playback", "follow", playback.toggle_follow),
         ):
             self._action(play_menu, text, shortcut_id, slot)
+        play_menu.addSeparator()
+        self._action(play_menu, "Playback &Settings…", None, lambda: playback.configure(self))
 
         job_menu = self.menuBar().addMenu("&Transcription")
         self.resume_action = self._action(job_menu, "&Transcribe or Resume Selected", "transcribe", self.resume_selected)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app import settings
 from audio.errors import MediaError
 from audio.output_devices import PlaybackError
 from audio.player import Player, PlayerState
@@ -70,8 +71,42 @@ class PlaybackController(QObject):
 
     def _ensure_player(self) -> Player:
         if self.player is None:
-            self.player = Player(on_state_changed=self.state_changed.emit, on_error=self.error_raised.emit)
+            device = settings.OUTPUT_DEVICE.get()
+            try:
+                self.player = self._make_player(None if device < 0 else device)
+            except PlaybackError:
+                settings.OUTPUT_DEVICE.set(-1)  # the chosen device is gone: fall back to the default
+                self.player = self._make_player(None)
         return self.player
+
+    def _make_player(self, device: int | None) -> Player:
+        return Player(on_state_changed=self.state_changed.emit, on_error=self.error_raised.emit, device=device,
+                      rewind_on_resume=settings.REWIND_ON_RESUME.get(), skip_seconds=settings.SKIP_SECONDS.get())
+
+    def configure(self, parent) -> None:  # noqa: ANN001
+        """Playback → Settings: output device, rewind on resume, skip length."""
+        from widgets.playback_settings import PlaybackSettingsDialog
+
+        try:
+            devices = [(None, "System default")] + [(d.index, f"{d.name} ({d.host_api})") for d in Player.devices()]
+        except PlaybackError as error:
+            devices = [(None, f"System default ({error})")]
+        current = settings.OUTPUT_DEVICE.get()
+        dialog = PlaybackSettingsDialog(devices, None if current < 0 else current, settings.REWIND_ON_RESUME.get(),
+                                        settings.SKIP_SECONDS.get(), parent)
+        if not dialog.exec():
+            return
+        device, rewind, skip = dialog.choices()
+        settings.REWIND_ON_RESUME.set(rewind)
+        settings.SKIP_SECONDS.set(skip)
+        if self.player is not None:
+            self.player.rewind_on_resume, self.player.skip_seconds = rewind, skip
+            try:
+                self.player.set_device(device)
+            except PlaybackError as error:
+                self.bar.show_error(f"{error} Playback stays on the previous device.")
+                return
+        settings.OUTPUT_DEVICE.set(-1 if device is None else device)
 
     # --- intents -----------------------------------------------------------------------------
 

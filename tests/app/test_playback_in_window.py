@@ -67,3 +67,24 @@ def test_device_error_is_shown_and_editing_goes_on(window_with_sample: MainWindo
     window.view.setFocus()
     qtbot.keyClicks(window.view, "x")
     assert window.view.pending_edits()
+
+
+def test_playback_settings_apply_to_the_player(window_with_sample: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import settings
+    from widgets.playback_settings import PlaybackSettingsDialog
+
+    def choose(dialog: PlaybackSettingsDialog) -> int:
+        assert dialog.device.count() >= 2, "the system default and at least one real device"
+        dialog.device.setCurrentIndex(1)
+        dialog.rewind.setValue(3.5)
+        dialog.skip.setValue(10.0)
+        return 1
+
+    monkeypatch.setattr(PlaybackSettingsDialog, "exec", choose)
+    window_with_sample.playback.configure(window_with_sample)
+    player = window_with_sample.playback.player
+    assert (player.rewind_on_resume, player.skip_seconds) == (3.5, 10.0)
+    assert settings.SKIP_SECONDS.get() == 10.0 and settings.OUTPUT_DEVICE.get() >= 0
+    player.seek(30.0)
+    window_with_sample.playback.skip(-1)
+    assert abs(player.position() - 20.0) < 0.05
