@@ -9,7 +9,9 @@ Three threads take part:
   allocates no buffers and takes no locks, so a busy GUI or a slow decode cannot make it stutter.
 
 The position is the source position of the last frame handed to the device, carried through
-the ring with every frame, so the transcript follows the sound exactly at any speed. Seeking,
+the ring with every frame, so the transcript follows the sound exactly at any speed. (The
+speaker sounds it the device's output latency later, tens of milliseconds: below what a
+highlight polled every 30 ms can show.) Seeking,
 a speed change or a new loop flushes the ring and refills it from the new place.
 
 Errors from the device (none connected, unplugged while playing) become a `PlaybackError` that
@@ -89,7 +91,8 @@ class Player:
         self._feed: Feed | None = None  # the open recording
         self._moved_since_pause = False
         self._output = DeviceStream(self._fill, stream_factory)
-        self._progress = (0, 0.0)  # (ring.read, when it last moved), to notice a stalled device
+        # (ring.read, when it last moved, when last checked): to notice a device that stalls.
+        self._progress = (0, 0.0, 0.0)
         self._closing = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._produce_forever, name="earmark-playback", daemon=True)
@@ -160,7 +163,7 @@ class Player:
             elif self._state is PlayerState.STOPPED and (feed.ended() or self._frame_now() >= feed.frames):
                 self._reposition(floor)  # played to the end: start again
             try:
-                self._progress = (feed.ring.read, time.monotonic())
+                self._progress = (feed.ring.read, time.monotonic(), time.monotonic())
                 self._output.start(self._device, self.rate)
             except PlaybackError as error:
                 failure: PlaybackError | None = error
@@ -265,9 +268,11 @@ class Player:
             changes = self._set_state(PlayerState.PAUSED) if was_playing else []
             self._output.close()
             if self._feed is not None and rate != self.rate:
-                # Decode at the new device's own rate, from the same place.
-                frame = self._frame_now() * rate // self.rate
+                # Decode at the new device's own rate, from the same place, keeping the loop.
+                loop, frame = self.loop, self._frame_now() * rate // self.rate
                 self._install(StreamSource(self._feed.source.path, rate), frame)
+                if loop is not None:
+                    self._feed.loop = (round(loop[0] * rate), round(loop[1] * rate))
             self.rate = rate
             self._moved_since_pause = True  # no rewind: carry on where it was
         self._notify(changes)
@@ -284,7 +289,8 @@ class Player:
             if self._feed is not None:
                 self._feed.close()
                 self._feed = None
-        self._thread.join(timeout=2)
+        if threading.current_thread() is not self._thread:  # close() from a callback on it
+            self._thread.join(timeout=2)
 
     def __enter__(self) -> Player:
         return self
@@ -317,13 +323,17 @@ class Player:
         if self._state is not PlayerState.PLAYING or feed is None:
             return [], None
         reason = self._output.failure()
-        read, since = self._progress
+        read, since, watched = self._progress
         now = time.monotonic()
-        if feed.ring.read != read or feed.ring.buffered() == 0:
-            self._progress = (feed.ring.read, now)
+        if feed.ring.read != read or feed.ring.buffered() == 0 or now - watched > 0.5:
+            # Moving, starved by the producer, or this thread itself did not run for a while
+            # (a long GIL hold, a suspended machine): none of these says the device is gone.
+            self._progress = (feed.ring.read, now, now)
         elif now - since > STALL_SECONDS and reason is None:
             # Some host APIs just stop calling back when a device goes away.
             reason = f"it has taken no sound for {STALL_SECONDS:.0f} s"
+        else:
+            self._progress = (read, since, now)
         if reason is not None:
             changes = self._set_state(PlayerState.PAUSED)
             self._output.close()

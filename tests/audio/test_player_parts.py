@@ -137,3 +137,24 @@ def test_refuses_what_is_not_audio(tmp_path: Path) -> None:
     (tmp_path / "text.wav").write_text("hello " * 1000)
     with pytest.raises(MediaError, match="not a media file"):
         StreamSource(tmp_path / "text.wav", 48_000)
+
+
+def test_pulling_allocates_no_sample_buffers() -> None:
+    """The callback's work: whatever Python makes for a call (views, a number), but no array
+    the size of a block, which is what would grow with the block and reach the allocator."""
+    import tracemalloc
+
+    ring = SampleRing(48_000)
+    ring.write(*frames(0, 40_000))
+    tap = DeliveryTap(48_000)
+    stereo = np.zeros((1024, 2), np.float32)
+    out = stereo[:, 0]  # a strided view, as sounddevice hands it over
+    ring.pull(out, 0.5, tap)  # first call: numpy's one-off caches
+    tracemalloc.start()
+    try:
+        for _ in range(30):
+            ring.pull(out, 0.5, tap)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 4 / 2, f"pull allocated {peak} bytes at its peak; a block is {1024 * 4}"
