@@ -48,44 +48,39 @@ class _EditCommand(QUndoCommand):
     def revert(self) -> None: ...
 
 
-class EditTextCommand(_EditCommand):
+class _TurnChangeCommand(_EditCommand):
+    """A change to one turn whose before and after states are all undo needs."""
+
+    def __init__(self, text: str, project: Project, editor: TranscriptEditor, report: Report,
+                 change: Callable[[], tuple[SegmentRecord, SegmentRecord]]) -> None:
+        super().__init__(text, project, editor, report)
+        self.change = change
+        self.before: SegmentRecord | None = None
+        self.after: SegmentRecord | None = None
+
+    def apply(self) -> None:
+        self.before, self.after = self.change()
+        self.editor.update_turn(self.after)
+
+    def reapply(self) -> None:
+        assert self.after is not None
+        self.editor.update_turn(editing.put_turn(self.project, self.after))
+
+    def revert(self) -> None:
+        assert self.before is not None
+        self.editor.update_turn(editing.put_turn(self.project, self.before))
+
+
+class EditTextCommand(_TurnChangeCommand):
     def __init__(self, project: Project, editor: TranscriptEditor, report: Report, segment_id: int, text: str) -> None:
-        super().__init__("Edit text", project, editor, report)
-        self.segment_id, self.text = segment_id, text
-        self.before: SegmentRecord | None = None
-        self.after: SegmentRecord | None = None
-
-    def apply(self) -> None:
-        self.before, self.after = editing.edit_turn_text(self.project, self.segment_id, self.text)
-        self.editor.update_turn(self.after)
-
-    def reapply(self) -> None:
-        assert self.after is not None
-        self.editor.update_turn(editing.put_turn(self.project, self.after))
-
-    def revert(self) -> None:
-        assert self.before is not None
-        self.editor.update_turn(editing.put_turn(self.project, self.before))
+        super().__init__("Edit text", project, editor, report,
+                         lambda: editing.edit_turn_text(project, segment_id, text))
 
 
-class SetSpeakerCommand(_EditCommand):
+class SetSpeakerCommand(_TurnChangeCommand):
     def __init__(self, project: Project, editor: TranscriptEditor, report: Report, segment_id: int, label: str | None) -> None:
-        super().__init__("Change speaker", project, editor, report)
-        self.segment_id, self.label = segment_id, label
-        self.before: SegmentRecord | None = None
-        self.after: SegmentRecord | None = None
-
-    def apply(self) -> None:
-        self.before, self.after = editing.set_turn_speaker(self.project, self.segment_id, self.label)
-        self.editor.update_turn(self.after)
-
-    def reapply(self) -> None:
-        assert self.after is not None
-        self.editor.update_turn(editing.put_turn(self.project, self.after))
-
-    def revert(self) -> None:
-        assert self.before is not None
-        self.editor.update_turn(editing.put_turn(self.project, self.before))
+        super().__init__("Change speaker", project, editor, report,
+                         lambda: editing.set_turn_speaker(project, segment_id, label))
 
 
 class SplitTurnCommand(_EditCommand):
