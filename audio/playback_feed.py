@@ -14,7 +14,7 @@ from audio.playback_ring import SampleRing
 from audio.stream_source import StreamSource
 from audio.timestretch import Stretched, TimeStretcher
 
-RING_SECONDS = 0.5  # prepared sound ahead of the device: rides out a busy GIL for half a second
+AHEAD_SECONDS = 0.5  # prepared sound ahead of the device: rides out a busy GIL for half a second
 PRIME_SECONDS = 0.05  # prepared at once after a jump, so it is heard without a gap
 
 
@@ -22,7 +22,10 @@ class Feed:
     def __init__(self, source: StreamSource, speed: float) -> None:
         self.source = source
         self.rate = source.rate
-        self.ring = SampleRing(round(RING_SECONDS * source.rate))
+        # Twice what is kept ahead: after a flush the stale frames hold their slots until the
+        # callback skips them, and the new place must still find room to be primed at once.
+        self._ahead = round(AHEAD_SECONDS * source.rate)
+        self.ring = SampleRing(2 * self._ahead)
         self.speed = speed
         self.loop: tuple[int, int] | None = None  # frames; set it, then reposition
         self._stretcher = TimeStretcher(self.rate, speed)
@@ -69,10 +72,11 @@ class Feed:
                 return False
             self._pending = (self._next_output(), 0)
         output, done = self._pending
-        done += self.ring.write(output.samples[done:], output.ends[done:])
+        room = max(0, self._ahead - self.ring.buffered())
+        done += self.ring.write(output.samples[done : done + room], output.ends[done : done + room])
         if done < len(output):
             self._pending = (output, done)
-            return False  # the ring is full
+            return False  # enough is prepared
         self._pending = None
         if self._source_done:
             self.ring.mark_end()

@@ -212,8 +212,9 @@ def test_speed_change_keeps_the_place(player: Player, tap: DeliveryTap, rate: in
 def test_the_end_stops_and_play_starts_again(player: Player, tap: DeliveryTap, rate: int) -> None:
     player.seek(SECONDS - 1)
     player.play()
-    assert wait_until(lambda: player.state is PlayerState.STOPPED, 10)
-    assert player.position() == pytest.approx(SECONDS)
+    # on_state_changed runs just after the state changes (outside the player's lock): wait for it.
+    assert wait_until(lambda: player.states[-1:] == [PlayerState.STOPPED], 10)  # type: ignore[attr-defined]
+    assert player.state is PlayerState.STOPPED and player.position() == pytest.approx(SECONDS)
     assert player.states == [PlayerState.PLAYING, PlayerState.STOPPED]  # type: ignore[attr-defined]
     start = tap.count
     player.play()
