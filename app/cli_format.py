@@ -7,7 +7,7 @@ import math
 
 def clock(seconds: float) -> str:
     """01:02:03 for an hour or more, 02:03 below that."""
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, int(seconds))  # truncated, as media players show positions
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
