@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,11 @@ class Player:
         self._device = device
         self._tap = tap
         self._lock = threading.RLock()  # caller and producer; never the audio callback
+        # Callers waiting for the lock. Python's locks are not fair: a producer with work to do
+        # would take the lock back chunk after chunk while a pause() waits (for hundreds of ms
+        # when the device drains as fast as it is fed), so it steps aside while this is nonzero.
+        self._callers_waiting = 0
+        self._callers_count_lock = threading.Lock()
         self._state = PlayerState.STOPPED
         self._error: PlaybackError | None = None
         self._speed = 1.0
@@ -144,7 +150,7 @@ class Player:
     def open(self, path: Path) -> None:
         """Load a recording, stopped at its start. Raises MediaError if it cannot be read."""
         source = StreamSource(Path(path), device_rate(self._device))  # MediaError: nothing changes
-        with self._lock:
+        with self._control():
             changes = self._set_state(PlayerState.STOPPED)
             self._install(source, 0)
         self._notify(changes)
@@ -153,7 +159,7 @@ class Player:
         """Start or resume. Resuming from a pause first rewinds `rewind_on_resume` seconds
         (unless the position was moved meanwhile). A device failure is not raised: it is
         reported through error() and on_error."""
-        with self._lock:
+        with self._control():
             feed = self._feed
             if feed is None or self._state is PlayerState.PLAYING:
                 return
@@ -176,7 +182,7 @@ class Player:
         self._notify(changes)
 
     def pause(self) -> None:
-        with self._lock:
+        with self._control():
             if self._state is not PlayerState.PLAYING:
                 return
             changes = self._set_state(PlayerState.PAUSED)  # first, so the watcher sees no failure
@@ -192,7 +198,7 @@ class Player:
 
     def stop(self) -> None:
         """Stop and go back to the start."""
-        with self._lock:
+        with self._control():
             changes = self._set_state(PlayerState.STOPPED)
             self._output.halt()
             if self._feed is not None:
@@ -201,7 +207,7 @@ class Player:
 
     def seek(self, seconds: float) -> None:
         """Jump to `seconds` (clamped to the recording). A jump out of the loop ends the loop."""
-        with self._lock:
+        with self._control():
             feed = self._feed
             if feed is None:
                 return
@@ -224,7 +230,7 @@ class Player:
     def set_speed(self, speed: float) -> None:
         """0.5 to 2.0; the pitch stays. Takes effect at once (the ring is refilled)."""
         speed = check_speed(speed)
-        with self._lock:
+        with self._control():
             if speed == self._speed:
                 return
             self._speed = speed
@@ -239,7 +245,7 @@ class Player:
     def set_loop(self, start: float | None, end: float | None = None) -> None:
         """Play `start`..`end` over and over; `set_loop(None)` ends the loop. If the position is
         outside the span it jumps to `start`."""
-        with self._lock:
+        with self._control():
             feed = self._feed
             if feed is None:
                 return
@@ -262,7 +268,7 @@ class Player:
         if index is not None:
             device_info(index)
         rate = device_rate(index)
-        with self._lock:
+        with self._control():
             self._device = index
             was_playing = self._state is PlayerState.PLAYING
             changes = self._set_state(PlayerState.PAUSED) if was_playing else []
@@ -283,7 +289,7 @@ class Player:
         """Stop playing and release the device, the file and the producer thread."""
         self._closing.set()
         self._wake.set()
-        with self._lock:
+        with self._control():
             self._set_state(PlayerState.STOPPED)
             self._output.close()
             if self._feed is not None:
@@ -307,6 +313,9 @@ class Player:
 
     def _produce_forever(self) -> None:
         while not self._closing.is_set():
+            if self._callers_waiting:  # a caller first: at most one chunk's work delays it
+                time.sleep(0.0005)
+                continue
             with self._lock:
                 busy = self._feed.produce_once() if self._feed else False
                 changes, failure = self._watch()
@@ -347,6 +356,23 @@ class Player:
             self._output.halt()
             return changes, None
         return [], None
+
+    # -- the control lock, for callers ----------------------------------------------------------
+
+    @contextmanager
+    def _control(self) -> Iterator[None]:
+        """Hold the control lock, ahead of the producer thread (see `_callers_waiting`)."""
+        with self._callers_count_lock:
+            self._callers_waiting += 1
+        try:
+            self._lock.acquire()
+        finally:
+            with self._callers_count_lock:
+                self._callers_waiting -= 1
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     # -- helpers (the lock held) -------------------------------------------------------------
 
