@@ -81,16 +81,26 @@ def run(argv: list[str]) -> int:
 
 
 def _transcribe(args: argparse.Namespace) -> int:
-    from app.jobs import prepare, transcribe
     from audio.decode import probe
     from audio.models import resolve_model
-    from storage.project import open_or_create
+    from audio.remote import EngineProcess
 
     # Check every input before touching the project, so bad input changes nothing.
     for media in args.media:
         probe(media)
     resolve_model(args.model)
     settings = EngineSettings(model=args.model, language=args.language, mode=args.mode, cpu_threads=args.threads)
+    engine = EngineProcess()  # warms up while the project opens and the file is hashed
+    try:
+        return _transcribe_all(args, settings, engine)
+    finally:
+        engine.close()
+
+
+def _transcribe_all(args: argparse.Namespace, settings: EngineSettings, engine: Any) -> int:
+    from app.jobs import prepare, transcribe
+    from storage.project import open_or_create
+
     with open_or_create(args.project) as project:
         if project.read_only:
             raise ProjectError(f"{project.path} is open read-only ({project.read_only_reason}); cannot transcribe into it.")
@@ -102,7 +112,8 @@ def _transcribe(args: argparse.Namespace) -> int:
             if prepared.transcript.transcribed_until > 0:
                 print(f"{media}: resuming at {clock(prepared.transcript.transcribed_until)}.", file=sys.stderr)
             bar = _ProgressPrinter(sys.stderr, media.name)
-            result = transcribe(project, prepared, settings, on_progress=bar.update)
+            result = transcribe(project, prepared, settings, on_progress=bar.update, engine=engine)
+            engine = None  # used up; the next file starts its own
             bar.finish()
             print(f"{media}: transcript {result.id}, {result.segment_count} turns, {result.word_count} words.", file=sys.stderr)
     return 0

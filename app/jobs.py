@@ -12,7 +12,7 @@ from pathlib import Path
 
 from audio import decode
 from audio.engine import EngineSettings, Started, resolve_mode
-from audio.remote import Cancelled, EngineBatch, transcribe_in_process
+from audio.remote import Cancelled, EngineBatch, EngineProcess
 from storage import recordings, transcripts
 from storage.project import Project
 from storage.records import NewSegment, RecordingRecord, SegmentRecord, TranscriptRecord, Word
@@ -71,11 +71,15 @@ def transcribe(
     on_segments: Callable[[list[SegmentRecord]], None] = lambda _: None,
     on_progress: Callable[[Progress], None] = lambda _: None,
     should_stop: Callable[[], bool] = lambda: False,
+    engine: EngineProcess | None = None,
 ) -> TranscriptRecord:
     """Transcribe (or resume) a prepared transcript. Raises Cancelled or EngineError; either
-    way every batch received so far is stored and the next call resumes after it."""
+    way every batch received so far is stored and the next call resumes after it. `engine`: a
+    process started ahead (see EngineProcess); one is started here otherwise."""
     transcript = transcripts.get_transcript(project, prepared.transcript.id)
     if transcript.status == "done":
+        if engine is not None:
+            engine.close()
         return transcript
     recording = prepared.recording
     settings = EngineSettings.from_dict({
@@ -102,7 +106,7 @@ def transcribe(
         on_progress(Progress(received.covered_until, recording.duration, time.monotonic() - started_at, resume_from))
 
     try:
-        transcribe_in_process(
+        (engine or EngineProcess()).transcribe(
             recording.media_path, settings, offset=resume_from, on_started=started, on_batch=batch,
             should_stop=should_stop,
         )

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from app import jobs
 from audio.engine import EngineSettings
+from audio.remote import EngineProcess
 from storage.project import Project
 
 
@@ -42,6 +43,7 @@ class TranscriptionWorker(QObject):
         return self._thread.isRunning()
 
     def _run(self) -> None:
+        engine = EngineProcess()  # warms up while the recording is probed and hashed
         try:
             prepared = jobs.prepare(self._project, self._media)
             self.prepared.emit(prepared)
@@ -50,8 +52,10 @@ class TranscriptionWorker(QObject):
                 on_segments=self.segments_received.emit,
                 on_progress=self.progress_changed.emit,
                 should_stop=self._stop.is_set,
+                engine=engine,
             )
         except Exception as error:  # delivered to the window, which explains it to the user
+            engine.close()
             self.finished.emit(None, error)
         else:
             self.finished.emit(result, None)

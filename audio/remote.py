@@ -42,6 +42,74 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "audio.worker"]
 
 
+class EngineProcess:
+    """The engine's child process, started ahead of need: its interpreter and faster-whisper
+    import (about a second) while the caller is still probing and hashing the recording.
+    One process serves one transcription."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1", PYTHONUNBUFFERED="1")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_source_root(), env.get("PYTHONPATH", "")]))
+        self.process = subprocess.Popen(
+            worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, encoding="utf-8", env=env,
+        )
+        self._messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._stderr_tail: list[str] = []
+        threading.Thread(target=_read_messages, args=(self.process, self._messages), daemon=True).start()
+        threading.Thread(target=_read_tail, args=(self.process, self._stderr_tail), daemon=True).start()
+        self._used = False
+
+    def transcribe(
+        self,
+        media: Path,
+        settings: EngineSettings,
+        *,
+        offset: float = 0.0,
+        on_started: Callable[[Started], None],
+        on_batch: Callable[[EngineBatch], None],
+        should_stop: Callable[[], bool] = lambda: False,
+        poll_seconds: float = 0.1,
+    ) -> None:
+        """Run one transcription. Raises Cancelled or EngineError; the process ends either way."""
+        if self._used:
+            raise RuntimeError("an EngineProcess serves one transcription")
+        self._used = True
+        process = self.process
+        try:
+            assert process.stdin is not None
+            try:
+                process.stdin.write(json.dumps({"media": str(media), "offset": offset, "settings": settings.to_dict()}) + "\n")
+                process.stdin.close()
+            except OSError:
+                pass  # the process died before reading: reported below from its exit code
+            while True:
+                if should_stop():
+                    raise Cancelled()
+                try:
+                    message = self._messages.get(timeout=poll_seconds)
+                except queue.Empty:
+                    continue
+                if message is None:
+                    code = process.wait()
+                    raise EngineError(_crash_message(media, code, self._stderr_tail))
+                kind = message["type"]
+                if kind == "started":
+                    on_started(Started(message["language"], message["language_probability"], message["duration"], message["model"]))
+                elif kind == "batch":
+                    on_batch(_batch(message))
+                elif kind == "error":
+                    raise EngineError(message["message"])
+                elif kind == "done":
+                    process.wait(timeout=30)
+                    return
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        _stop(self.process)
+
+
 def transcribe_in_process(
     media: Path,
     settings: EngineSettings,
@@ -52,48 +120,9 @@ def transcribe_in_process(
     should_stop: Callable[[], bool] = lambda: False,
     poll_seconds: float = 0.1,
 ) -> None:
-    """Run one transcription in a child process. Raises Cancelled or EngineError."""
-    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1", PYTHONUNBUFFERED="1")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_source_root(), env.get("PYTHONPATH", "")]))
-    process = subprocess.Popen(
-        worker_command(),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        env=env,
-    )
-    messages: queue.Queue[dict[str, Any] | None] = queue.Queue()
-    stderr_tail: list[str] = []
-    threading.Thread(target=_read_messages, args=(process, messages), daemon=True).start()
-    threading.Thread(target=_read_tail, args=(process, stderr_tail), daemon=True).start()
-    assert process.stdin is not None
-    process.stdin.write(json.dumps({"media": str(media), "offset": offset, "settings": settings.to_dict()}) + "\n")
-    process.stdin.close()
-    try:
-        while True:
-            if should_stop():
-                raise Cancelled()
-            try:
-                message = messages.get(timeout=poll_seconds)
-            except queue.Empty:
-                continue
-            if message is None:
-                code = process.wait()
-                raise EngineError(_crash_message(media, code, stderr_tail))
-            kind = message["type"]
-            if kind == "started":
-                on_started(Started(message["language"], message["language_probability"], message["duration"], message["model"]))
-            elif kind == "batch":
-                on_batch(_batch(message))
-            elif kind == "error":
-                raise EngineError(message["message"])
-            elif kind == "done":
-                process.wait(timeout=30)
-                return
-    finally:
-        _stop(process)
+    """Run one transcription in a new child process. Raises Cancelled or EngineError."""
+    EngineProcess().transcribe(media, settings, offset=offset, on_started=on_started, on_batch=on_batch,
+                               should_stop=should_stop, poll_seconds=poll_seconds)
 
 
 def _read_messages(process: subprocess.Popen[str], messages: queue.Queue[dict[str, Any] | None]) -> None:

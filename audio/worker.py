@@ -62,6 +62,14 @@ def serve(request: dict[str, Any], out: IO[str]) -> int:
 def main() -> int:
     protocol = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    # Import the heavy parts before waiting for the request: the app starts this process
+    # early, so the imports overlap its own preparation.
+    from audio.models import keep_hub_offline
+
+    keep_hub_offline()
+    import faster_whisper  # noqa: F401
+
+    import audio.engine  # noqa: F401
     line = sys.stdin.readline()
     if not line:
         return 2
