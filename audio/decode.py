@@ -26,7 +26,7 @@ def probe(path: Path) -> MediaInfo:
     import av
 
     path = Path(path)
-    _check_file(path)
+    check_file(path)
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             streams = container.streams.audio
@@ -39,7 +39,7 @@ def probe(path: Path) -> MediaInfo:
     except MediaError:
         raise
     except Exception as error:  # PyAV raises many types (InvalidDataError, ValueError...)
-        raise MediaError(f"{path} is not a media file Earmark can read ({_first_line(error)}).") from error
+        raise MediaError(f"{path} is not a media file Earmark can read ({first_line(error)}).") from error
     if duration <= 0:
         # Some containers (raw streams) give no duration in the header: decode to measure.
         duration = len(decode(path)) / WHISPER_RATE
@@ -53,11 +53,11 @@ def decode(path: Path, sample_rate: int = WHISPER_RATE) -> np.ndarray:
     from faster_whisper.audio import decode_audio
 
     path = Path(path)
-    _check_file(path)
+    check_file(path)
     try:
         samples = decode_audio(str(path), sampling_rate=sample_rate)
     except Exception as error:
-        raise MediaError(f"{path} could not be decoded ({_first_line(error)}).") from error
+        raise MediaError(f"{path} could not be decoded ({first_line(error)}).") from error
     if samples.size == 0:
         raise MediaError(f"{path} contains no audio samples.")
     return samples
@@ -71,7 +71,8 @@ def content_hash(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def _check_file(path: Path) -> None:
+def check_file(path: Path) -> None:
+    """Refuse a path that is missing, a folder or empty, with a message naming it."""
     if not path.exists():
         raise MediaError(f"{path} does not exist. Check the name and try again.")
     if path.is_dir():
@@ -88,6 +89,6 @@ def _duration(container: object, stream: object) -> float:
     return 0.0
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__

@@ -1,6 +1,6 @@
 """Running the engine in its own process and streaming its results back.
 
-`transcribe_in_process` blocks the calling thread (a worker thread in the app, the main
+`EngineProcess.transcribe` blocks the calling thread (a worker thread in the app, the main
 thread in the command line) and calls back for each message. Cancelling or a crash of the
 engine ends that process only; everything already delivered has been handed to the caller.
 """
@@ -108,21 +108,6 @@ class EngineProcess:
 
     def close(self) -> None:
         _stop(self.process)
-
-
-def transcribe_in_process(
-    media: Path,
-    settings: EngineSettings,
-    *,
-    offset: float = 0.0,
-    on_started: Callable[[Started], None],
-    on_batch: Callable[[EngineBatch], None],
-    should_stop: Callable[[], bool] = lambda: False,
-    poll_seconds: float = 0.1,
-) -> None:
-    """Run one transcription in a new child process. Raises Cancelled or EngineError."""
-    EngineProcess().transcribe(media, settings, offset=offset, on_started=on_started, on_batch=on_batch,
-                               should_stop=should_stop, poll_seconds=poll_seconds)
 
 
 def _read_messages(process: subprocess.Popen[str], messages: queue.Queue[dict[str, Any] | None]) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from audio.decode import check_file, first_line
 from audio.errors import MediaError
 
 
@@ -31,11 +32,11 @@ class StreamSource:
 
         self.path = Path(path)
         self.rate = int(rate)
-        _check_file(self.path)
+        check_file(self.path)
         try:
             self._container: Any = av.open(str(self.path), metadata_errors="ignore")
         except Exception as error:  # PyAV raises many types (InvalidDataError, ValueError...)
-            raise MediaError(f"{self.path} is not a media file Earmark can read ({_first_line(error)}).") from error
+            raise MediaError(f"{self.path} is not a media file Earmark can read ({first_line(error)}).") from error
         if not self._container.streams.audio:
             self._container.close()
             raise MediaError(f"{self.path} has no audio track. Choose an audio or video file with sound.")
@@ -141,17 +142,3 @@ def _samples(frames: list[Any]) -> np.ndarray:
     if len(frames) == 1:
         return frames[0].to_ndarray()[0]
     return np.concatenate([frame.to_ndarray()[0] for frame in frames])
-
-
-def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise MediaError(f"{path} does not exist. Check the name and try again.")
-    if path.is_dir():
-        raise MediaError(f"{path} is a folder, not a media file.")
-    if path.stat().st_size == 0:
-        raise MediaError(f"{path} is empty (0 bytes). Choose the full recording.")
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__

@@ -10,12 +10,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget,
 )
 
-
-def _clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+from widgets.transcript_view import format_clock
 
 
 class PlayerBar(QWidget):
@@ -107,7 +102,7 @@ class PlayerBar(QWidget):
             self.slider.setRange(0, int(duration * 1000))
         if not self.slider.isSliderDown():
             self.slider.setValue(int(seconds * 1000))
-        self.time.setText(f"{_clock(seconds)} / {_clock(duration)}")
+        self.time.setText(f"{format_clock(seconds)} / {format_clock(duration)}")
 
     def show_playing(self, playing: bool) -> None:
         icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay

@@ -10,7 +10,7 @@ from audio.decode import decode
 from audio.engine import EngineSettings, load_model, transcribe_samples
 from audio.errors import EngineError
 from audio.models import resolve_model
-from audio.remote import Cancelled, transcribe_in_process
+from audio.remote import Cancelled, EngineProcess
 
 JFK = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
 
@@ -46,7 +46,7 @@ def test_offset_shifts_times_and_skips_what_is_done(model, jfk: Path) -> None:  
 def test_sample_meeting_in_engine_process(sample: Path) -> None:
     batches = []
     started = []
-    transcribe_in_process(sample, EngineSettings(mode="sequential"), on_started=started.append, on_batch=batches.append)
+    EngineProcess().transcribe(sample, EngineSettings(mode="sequential"), on_started=started.append, on_batch=batches.append)
     assert started[0].language == "en"
     assert len(batches) >= 5, "sequential mode streams one batch per window"
     text = normalise(" ".join(t.text for b in batches for t in b.turns))
@@ -58,7 +58,7 @@ def test_sample_meeting_in_engine_process(sample: Path) -> None:
 def test_cancel_stops_the_engine(sample: Path) -> None:
     batches = []
     with pytest.raises(Cancelled):
-        transcribe_in_process(
+        EngineProcess().transcribe(
             sample, EngineSettings(mode="sequential"), on_started=lambda _: None, on_batch=batches.append,
             should_stop=lambda: len(batches) >= 1,
         )
@@ -69,7 +69,7 @@ def test_engine_errors_come_back_as_messages(tmp_path: Path) -> None:
     bogus = tmp_path / "notes.wav"
     bogus.write_text("not audio at all " * 100)
     with pytest.raises(EngineError, match="notes.wav"):
-        transcribe_in_process(bogus, EngineSettings(), on_started=lambda _: None, on_batch=lambda _: None)
+        EngineProcess().transcribe(bogus, EngineSettings(), on_started=lambda _: None, on_batch=lambda _: None)
 
 
 @pytest.mark.parametrize("mode", ["sequential", "batched"])
