@@ -54,13 +54,12 @@ def prepare(project: Project, media: Path) -> Prepared:
         path=Path(media).absolute(), content_hash=decode.content_hash(media), duration=info.duration,
         channels=info.channels, sample_rate=info.sample_rate,
     )
-    existing = [r for r in recordings.list_recordings(project) if r.content_hash == facts.content_hash]
-    recording = recordings.add_recording(project, facts)
+    recording, added = recordings.add_recording(project, facts)
     transcript = transcripts.transcript_for_recording(project, recording.id)
     if transcript is not None:
         return Prepared(recording, transcript, created=False)
     transcript = transcripts.create_transcript(project, Path(media).stem, recording.id)
-    return Prepared(recording, transcript, created=not existing)
+    return Prepared(recording, transcript, created=added)
 
 
 def transcribe(

@@ -166,7 +166,7 @@ class PlaybackController(QObject):
         self.timer.stop()
         if self.player is not None and self.player.state != PlayerState.STOPPED:
             self.player.stop()
-        self.editor.setExtraSelections([])
+        self.editor.clear_highlight()
 
     def close(self) -> None:
         self.stop()

@@ -16,7 +16,7 @@ from storage.alignment import realign_words
 from storage.models import AuditEntry, Segment, Speaker
 from storage.project import Project
 from storage.records import SegmentRecord, Word
-from storage.transcripts import _segment_record, _speaker
+from storage.transcripts import segment_record, speaker_for_label
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class SpeakerChange:
 
 def get_turn(project: Project, segment_id: int) -> SegmentRecord:
     with project.session() as session:
-        return _segment_record(_get(session, segment_id))
+        return segment_record(_get(session, segment_id))
 
 
 def put_turn(project: Project, state: SegmentRecord) -> SegmentRecord:
@@ -40,7 +40,7 @@ def put_turn(project: Project, state: SegmentRecord) -> SegmentRecord:
         row = _get(session, state.id)
         _assign(session, row, state)
         session.flush()
-        return _segment_record(row)
+        return segment_record(row)
 
 
 def insert_turn(project: Project, state: SegmentRecord) -> SegmentRecord:
@@ -55,14 +55,14 @@ def insert_turn(project: Project, state: SegmentRecord) -> SegmentRecord:
         _assign(session, row, state)
         session.add(row)
         session.flush()
-        return _segment_record(row)
+        return segment_record(row)
 
 
 def delete_turn(project: Project, segment_id: int) -> SegmentRecord:
     """Remove a turn, moving later turns up one. Returns the removed turn."""
     with project.write() as session:
         row = _get(session, segment_id)
-        removed = _segment_record(row)
+        removed = segment_record(row)
         session.delete(row)
         session.flush()
         _shift(session, removed.transcript_id, from_position=removed.position + 1, by=-1)
@@ -111,7 +111,7 @@ def merge_with_next(project: Project, segment_id: int) -> tuple[SegmentRecord, S
         ).first()
         if following is None:
             raise ValueError("the last turn has no next turn to merge with")
-        second = _segment_record(following)
+        second = segment_record(following)
     merged = replace(first, text=f"{first.text} {second.text}".strip(), end=max(first.end, second.end),
                      words=first.words + second.words)
     delete_turn(project, second.id)
@@ -178,7 +178,7 @@ def _boundary(head: tuple[Word, ...] | list[Word], tail: tuple[Word, ...] | list
 def _assign(session: Session, row: Segment, state: SegmentRecord) -> None:
     row.start, row.end, row.text = state.start, state.end, state.text
     row.words = [[w.text, w.start, w.end, w.probability] for w in state.words]
-    row.speaker = _speaker(session, state.speaker, {}) if state.speaker else None
+    row.speaker = speaker_for_label(session, state.speaker, {}) if state.speaker else None
 
 
 def _shift(session: Session, transcript_id: int, *, from_position: int, by: int) -> None:

@@ -24,12 +24,13 @@ class MediaFacts:
     sample_rate: int
 
 
-def add_recording(project: Project, media: MediaFacts) -> RecordingRecord:
-    """Add a recording, or return the existing one with the same content."""
+def add_recording(project: Project, media: MediaFacts) -> tuple[RecordingRecord, bool]:
+    """Add a recording, or find the existing one with the same content. Returns the record
+    and whether it was added now."""
     with project.write() as session:
         existing = session.scalars(select(Recording).where(Recording.content_hash == media.content_hash)).first()
         if existing is not None:
-            return _record(project, existing)
+            return _record(project, existing), False
         row = Recording(
             media_path=_stored_path(project.path, media.path),
             content_hash=media.content_hash,
@@ -40,7 +41,7 @@ def add_recording(project: Project, media: MediaFacts) -> RecordingRecord:
         session.add(row)
         session.flush()
         session.add(AuditEntry(action="recording_added", details={"recording": row.guid, "path": row.media_path}))
-        return _record(project, row)
+        return _record(project, row), True
 
 
 def get_recording(project: Project, recording_id: int) -> RecordingRecord:

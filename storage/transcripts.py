@@ -90,13 +90,13 @@ def append_segments(project: Project, transcript_id: int, segments: Sequence[New
                 end=segment.end,
                 text=segment.text,
                 words=[[w.text, w.start, w.end, w.probability] for w in segment.words],
-                speaker=_speaker(session, segment.speaker, speakers) if segment.speaker else None,
+                speaker=speaker_for_label(session, segment.speaker, speakers) if segment.speaker else None,
             )
             session.add(row)
             rows.append(row)
         transcript.transcribed_until = max(transcript.transcribed_until, covered_until)
         session.flush()
-        return [_segment_record(row) for row in rows]
+        return [segment_record(row) for row in rows]
 
 
 def segments(project: Project, transcript_id: int) -> list[SegmentRecord]:
@@ -117,7 +117,7 @@ def segments(project: Project, transcript_id: int) -> list[SegmentRecord]:
         ]
 
 
-def _speaker(session: Session, label: str, cache: dict[str, Speaker]) -> Speaker:
+def speaker_for_label(session: Session, label: str, cache: dict[str, Speaker]) -> Speaker:
     if label not in cache:
         speaker = session.scalars(select(Speaker).where(Speaker.label == label)).first()
         if speaker is None:
@@ -134,7 +134,7 @@ def _get(session: Session, transcript_id: int) -> Transcript:
     return row
 
 
-def _segment_record(row: Segment) -> SegmentRecord:
+def segment_record(row: Segment) -> SegmentRecord:
     return SegmentRecord(
         id=row.id,
         transcript_id=row.transcript_id,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QMouseEvent, QTextCharFormat, QTextCursor
@@ -51,12 +52,13 @@ class TranscriptEditor(TranscriptView):
         self._settle.setInterval(EDIT_SETTLE_MS)
         self._settle.timeout.connect(self.flush_pending)
         self.document().contentsChange.connect(self._contents_changed)
-        self._current_word = QTextEdit.ExtraSelection()
+        self._highlighted: tuple[SegmentRecord | None, int] = (None, -1)  # the turn and word shown as played
 
     # --- loading and programmatic updates ----------------------------------------------------
 
     def set_segments(self, segments) -> None:  # noqa: ANN001
         self.flush_pending()
+        self.clear_highlight()
         self._applying = True
         try:
             super().set_segments(segments)
@@ -140,8 +142,6 @@ class TranscriptEditor(TranscriptView):
 
     def _renumber_from(self, index: int) -> None:
         # Positions after a structural change follow the blocks; ids stay.
-        from dataclasses import replace
-
         for number in range(index, len(self._segments)):
             if self._segments[number].position != number:
                 self._segments[number] = replace(self._segments[number], position=number)
@@ -310,14 +310,19 @@ class TranscriptEditor(TranscriptView):
         return segment.start
 
     def highlight_time(self, seconds: float) -> None:
-        """Mark the word being played and, when following, keep it in view."""
+        """Mark the word being played and, when following, keep it in view. Called on every
+        playback tick: does nothing while the same word is still playing."""
         index = bisect.bisect_right(self._starts, seconds) - 1
         segment = self.segment_at_block(index)
-        selections = []
+        number = -1
         if segment is not None and seconds <= segment.end + 0.5:
-            words = segment.words
-            starts = [w.start for w in words]
-            number = bisect.bisect_right(starts, seconds) - 1
+            number = bisect.bisect_right([w.start for w in segment.words], seconds) - 1
+        key = (segment, number)
+        if key == self._highlighted:
+            return
+        self._highlighted = key
+        selections = []
+        if segment is not None and number >= 0:
             block = self.document().findBlockByNumber(index)
             matches = list(TOKEN.finditer(block.text()))
             if 0 <= number < len(matches):
@@ -333,6 +338,10 @@ class TranscriptEditor(TranscriptView):
                 if self.follow_playback:
                     self._keep_visible(cursor)
         self.setExtraSelections(selections)
+
+    def clear_highlight(self) -> None:
+        self._highlighted = (None, -1)
+        self.setExtraSelections([])
 
     def _keep_visible(self, cursor: QTextCursor) -> None:
         """Scroll only when the word has left the view, then put it a third of the way down,

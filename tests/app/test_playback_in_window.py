@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,12 @@ from audio.output_devices import PlaybackError
 from storage import transcripts
 from storage.project import create_project
 from storage.records import NewSegment, Word
+from tests.conftest import require_output
 
 
 @pytest.fixture
 def window_with_sample(qtbot, tmp_path: Path, sample: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
-    import sounddevice as sd
-
-    try:
-        sd.query_devices(kind="output")
-    except sd.PortAudioError as error:
-        if os.environ.get("EARMARK_REQUIRE_AUDIO"):
-            raise
-        pytest.skip(f"no audio output device ({error})")
+    require_output()
     app = QApplication.instance()
     app.setOrganizationName("Earmark-tests")
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: pytest.fail(f"unexpected warning {a[2]}"))

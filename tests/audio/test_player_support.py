@@ -3,28 +3,16 @@ recording they came from, a WAV writer, and the real-device skip/require rule of
 
 from __future__ import annotations
 
-import os
 import time
 import wave
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pytest
+
+from tests.conftest import require_output  # noqa: F401 (the player tests import it from here)
 
 RAMP_TOP = 0.9  # a ramp rises from 0 to this over the file: each sample's value says where it is
-
-
-def require_output() -> None:
-    """Skip without an output device, unless CI requires one (EARMARK_REQUIRE_AUDIO=1)."""
-    import sounddevice as sd
-
-    try:
-        sd.query_devices(kind="output")
-    except sd.PortAudioError as error:
-        if os.environ.get("EARMARK_REQUIRE_AUDIO"):
-            raise
-        pytest.skip(f"no audio output device here ({error}); CI configures an ALSA null device")
 
 
 def device_rate() -> int:

@@ -6,22 +6,18 @@ path it will use works on this machine: PortAudio loads, a device opens, callbac
 
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
-import pytest
+
+from tests.conftest import require_output
 
 
 def test_output_stream_runs_callbacks() -> None:
     import sounddevice as sd
 
-    try:
-        device = sd.query_devices(kind="output")
-    except sd.PortAudioError as error:
-        if os.environ.get("EARMARK_REQUIRE_AUDIO"):
-            raise
-        pytest.skip(f"no audio output device here ({error}); CI configures an ALSA null device")
+    require_output()
+    device = sd.query_devices(kind="output")
     frames_played = [0]
     finished = threading.Event()
     tone = (0.1 * np.sin(2 * np.pi * 440 * np.arange(4800) / 48_000)).astype(np.float32)
