@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand
 
 from storage import editing
+from storage.anchors import TextEdit
 from storage.errors import ProjectError
 from storage.project import Project
 from storage.records import SegmentRecord
@@ -25,6 +26,7 @@ class _EditCommand(QUndoCommand):
         super().__init__(text)
         self.project, self.editor, self.report = project, editor, report
         self._done_once = False
+        self.on_codings_changed: Callable[[], None] | None = None
 
     def redo(self) -> None:
         try:
@@ -43,100 +45,105 @@ class _EditCommand(QUndoCommand):
         except (ProjectError, KeyError) as error:
             self.report(str(error))
 
+    def codings_changed(self) -> None:
+        """Tell whoever paints codings that they may have moved (set by the app)."""
+        if self.on_codings_changed is not None:
+            self.on_codings_changed()
+
     def apply(self) -> None: ...  # the first time: compute and store the change
     def reapply(self) -> None: ...  # redo after an undo: store the recorded result again
     def revert(self) -> None: ...
 
 
-class _TurnChangeCommand(_EditCommand):
-    """A change to one turn whose before and after states are all undo needs."""
+class EditTextCommand(_EditCommand):
+    """A turn's text as typed; `edits` (recorded by the editor) moves codings exactly."""
 
-    def __init__(self, text: str, project: Project, editor: TranscriptEditor, report: Report,
-                 change: Callable[[], tuple[SegmentRecord, SegmentRecord]]) -> None:
-        super().__init__(text, project, editor, report)
-        self.change = change
-        self.before: SegmentRecord | None = None
-        self.after: SegmentRecord | None = None
+    def __init__(self, project: Project, editor: TranscriptEditor, report: Report, segment_id: int, text: str,
+                 edits: list[TextEdit] | None = None) -> None:
+        super().__init__("Edit text", project, editor, report)
+        self.segment_id, self.text, self.edits = segment_id, text, edits
+        self.change: editing.TextChange | None = None
 
     def apply(self) -> None:
-        self.before, self.after = self.change()
-        self.editor.update_turn(self.after)
+        self.change = editing.edit_turn_text(self.project, self.segment_id, self.text, self.edits)
+        self.editor.update_turn(self.change.after)
+        self.codings_changed()
 
     def reapply(self) -> None:
-        assert self.after is not None
-        self.editor.update_turn(editing.put_turn(self.project, self.after))
+        self.apply()  # undo restored the exact state before, so the same edit gives the same result
+
+    def revert(self) -> None:
+        assert self.change is not None
+        self.editor.update_turn(editing.undo_text_change(self.project, self.change))
+        self.codings_changed()
+
+
+class SetSpeakerCommand(_EditCommand):
+    def __init__(self, project: Project, editor: TranscriptEditor, report: Report, segment_id: int, label: str | None) -> None:
+        super().__init__("Change speaker", project, editor, report)
+        self.segment_id, self.label = segment_id, label
+        self.before: SegmentRecord | None = None
+
+    def apply(self) -> None:
+        self.before, after = editing.set_turn_speaker(self.project, self.segment_id, self.label)
+        self.editor.update_turn(after)
+
+    def reapply(self) -> None:
+        self.apply()
 
     def revert(self) -> None:
         assert self.before is not None
         self.editor.update_turn(editing.put_turn(self.project, self.before))
 
 
-class EditTextCommand(_TurnChangeCommand):
-    def __init__(self, project: Project, editor: TranscriptEditor, report: Report, segment_id: int, text: str) -> None:
-        super().__init__("Edit text", project, editor, report,
-                         lambda: editing.edit_turn_text(project, segment_id, text))
-
-
-class SetSpeakerCommand(_TurnChangeCommand):
-    def __init__(self, project: Project, editor: TranscriptEditor, report: Report, segment_id: int, label: str | None) -> None:
-        super().__init__("Change speaker", project, editor, report,
-                         lambda: editing.set_turn_speaker(project, segment_id, label))
-
-
 class SplitTurnCommand(_EditCommand):
     def __init__(self, project: Project, editor: TranscriptEditor, report: Report, segment_id: int, offset: int) -> None:
         super().__init__("Split turn", project, editor, report)
         self.segment_id, self.offset = segment_id, offset
-        self.parts: tuple[SegmentRecord, SegmentRecord, SegmentRecord] | None = None
+        self.change: editing.SplitChange | None = None
 
     def apply(self) -> None:
-        self.parts = editing.split_turn(self.project, self.segment_id, self.offset)
-        _, first, second = self.parts
-        self.editor.update_turn(first)
-        self.editor.insert_turn(second)
-        self.editor.place_cursor(second.id, 0)
+        second_id = self.change.second.id if self.change is not None else 0
+        self.change = editing.split_turn(self.project, self.segment_id, self.offset, second_id=second_id)
+        self.editor.update_turn(self.change.first)
+        self.editor.insert_turn(self.change.second)
+        self.editor.place_cursor(self.change.second.id, 0)
+        self.codings_changed()
 
     def reapply(self) -> None:
-        assert self.parts is not None
-        _, first, second = self.parts
-        self.editor.update_turn(editing.put_turn(self.project, first))
-        self.editor.insert_turn(editing.insert_turn(self.project, second))
+        self.apply()
 
     def revert(self) -> None:
-        assert self.parts is not None
-        before, _, second = self.parts
-        editing.unsplit(self.project, before, second.id)
-        self.editor.remove_turn(second.id)
+        assert self.change is not None
+        before = editing.unsplit(self.project, self.change)
+        self.editor.remove_turn(self.change.second.id)
         self.editor.update_turn(before)
         self.editor.place_cursor(before.id, self.offset)
+        self.codings_changed()
 
 
 class MergeTurnsCommand(_EditCommand):
     def __init__(self, project: Project, editor: TranscriptEditor, report: Report, segment_id: int) -> None:
         super().__init__("Merge turns", project, editor, report)
         self.segment_id = segment_id
-        self.parts: tuple[SegmentRecord, SegmentRecord, SegmentRecord] | None = None
+        self.change: editing.MergeChange | None = None
 
     def apply(self) -> None:
-        self.parts = editing.merge_with_next(self.project, self.segment_id)
-        first, second, merged = self.parts
-        self.editor.remove_turn(second.id)
-        self.editor.update_turn(merged)
-        self.editor.place_cursor(merged.id, len(first.text) + 1)
+        self.change = editing.merge_with_next(self.project, self.segment_id)
+        self.editor.remove_turn(self.change.second.id)
+        self.editor.update_turn(self.change.merged)
+        self.editor.place_cursor(self.change.merged.id, len(self.change.first.text) + 1)
+        self.codings_changed()
 
     def reapply(self) -> None:
-        assert self.parts is not None
-        _, second, merged = self.parts
-        editing.delete_turn(self.project, second.id)
-        self.editor.remove_turn(second.id)
-        self.editor.update_turn(editing.put_turn(self.project, merged))
+        self.apply()
 
     def revert(self) -> None:
-        assert self.parts is not None
-        first, second, _ = self.parts
-        editing.unmerge(self.project, first, second)
-        self.editor.update_turn(first)
-        self.editor.insert_turn(second)
+        assert self.change is not None
+        editing.unmerge(self.project, self.change)
+        self.editor.update_turn(self.change.first)
+        self.editor.insert_turn(self.change.second)
+        self.codings_changed()
 
 
 class RenameSpeakerCommand(_EditCommand):

@@ -1,8 +1,10 @@
 """Editing a transcript's turns: text (with word re-alignment), speaker, split and merge.
 
-Every operation keeps segment ids where it can (codings are anchored to segments), returns the
-records before and after so the app can undo it, and is built from three primitives that undo
-uses as well: put a turn's state, insert a turn at a position, delete a turn.
+Every operation keeps segment ids where it can (codings are anchored to segments), moves the
+codings under it in the same transaction (storage/coding_moves.py), and returns the turns before
+and after plus the codings as they were, so the app can undo it exactly. Operations are built
+from three primitives that undo uses as well: put a turn's state, insert a turn at a position,
+delete a turn.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage import coding_moves
 from storage.alignment import realign_words
+from storage.analysis_records import CodingState
+from storage.anchors import TextEdit, edits_between, edits_fit, split_point
+from storage.coding import restore_states
 from storage.models import AuditEntry, Segment, Speaker
 from storage.project import Project
 from storage.records import SegmentRecord, Word
@@ -29,51 +35,79 @@ class SpeakerChange:
     moved_segment_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class TextChange:
+    """What edit_turn_text did: the turn before and after, and the codings it moved as they were."""
+
+    before: SegmentRecord
+    after: SegmentRecord
+    codings: tuple[CodingState, ...]
+
+
+@dataclass(frozen=True)
+class SplitChange:
+    before: SegmentRecord
+    first: SegmentRecord
+    second: SegmentRecord
+    codings: tuple[CodingState, ...]
+
+
+@dataclass(frozen=True)
+class MergeChange:
+    first: SegmentRecord
+    second: SegmentRecord
+    merged: SegmentRecord
+    codings: tuple[CodingState, ...]
+
+
 def get_turn(project: Project, segment_id: int) -> SegmentRecord:
     with project.session() as session:
         return segment_record(_get(session, segment_id))
 
 
 def put_turn(project: Project, state: SegmentRecord) -> SegmentRecord:
-    """Write a turn's text, words, times and speaker as given (its id and position stay)."""
+    """Write a turn's text, words, times and speaker as given (its id and position stay).
+    Codings are not moved: callers that change text use edit_turn_text."""
     with project.write() as session:
-        row = _get(session, state.id)
-        _assign(session, row, state)
-        session.flush()
-        return segment_record(row)
+        return _put(session, state)
 
 
 def insert_turn(project: Project, state: SegmentRecord) -> SegmentRecord:
     """Insert a turn at state.position, moving later turns down one. state.id is reused when
     given and free (undo brings a turn back under its old id), else a new id is made."""
     with project.write() as session:
-        _shift(session, state.transcript_id, from_position=state.position, by=1)
-        row = Segment(transcript_id=state.transcript_id, position=state.position, start=state.start, end=state.end,
-                      text=state.text, words=[])
-        if state.id > 0 and session.get(Segment, state.id) is None:
-            row.id = state.id
-        _assign(session, row, state)
-        session.add(row)
-        session.flush()
-        return segment_record(row)
+        return _insert(session, state)
 
 
-def delete_turn(project: Project, segment_id: int) -> SegmentRecord:
-    """Remove a turn, moving later turns up one. Returns the removed turn."""
+def delete_turn(project: Project, segment_id: int) -> tuple[SegmentRecord, tuple[CodingState, ...]]:
+    """Remove a turn, moving later turns up one. Passages inside it are removed, passages
+    running through it keep their other turns. Returns the turn and the codings as they were."""
     with project.write() as session:
         row = _get(session, segment_id)
-        removed = segment_record(row)
-        session.delete(row)
-        session.flush()
-        _shift(session, removed.transcript_id, from_position=removed.position + 1, by=-1)
-        return removed
+        codings = coding_moves.before_delete(session, row)
+        return _delete(session, row), tuple(codings)
 
 
-def edit_turn_text(project: Project, segment_id: int, text: str) -> tuple[SegmentRecord, SegmentRecord]:
-    before = get_turn(project, segment_id)
-    words = realign_words(before.words, text, before.start, before.end)
-    after = put_turn(project, replace(before, text=text, words=words))
-    return before, after
+def edit_turn_text(project: Project, segment_id: int, text: str, edits: list[TextEdit] | None = None) -> TextChange:
+    """Change a turn's text. `edits` is how the text changed, as the editor recorded it; it
+    moves each coding's ends exactly. Without it (or when it does not fit) the change is
+    worked out by comparing the texts."""
+    with project.write() as session:
+        row = _get(session, segment_id)
+        before = segment_record(row)
+        if edits is None or not edits_fit(before.text, text, edits):
+            edits = edits_between(before.text, text)
+        words = realign_words(before.words, text, before.start, before.end)
+        after = _put(session, replace(before, text=text, words=words))
+        codings = coding_moves.after_text_edit(session, segment_id, edits)
+        return TextChange(before, after, tuple(codings))
+
+
+def undo_text_change(project: Project, change: TextChange) -> SegmentRecord:
+    with project.write() as session:
+        restored = _put(session, change.before)
+        restore_states(session, change.codings)
+        return restored
 
 
 def set_turn_speaker(project: Project, segment_id: int, label: str | None) -> tuple[SegmentRecord, SegmentRecord]:
@@ -82,52 +116,62 @@ def set_turn_speaker(project: Project, segment_id: int, label: str | None) -> tu
     return before, put_turn(project, replace(before, speaker=label))
 
 
-def split_turn(project: Project, segment_id: int, offset: int) -> tuple[SegmentRecord, SegmentRecord, SegmentRecord]:
+def split_turn(project: Project, segment_id: int, offset: int, *, second_id: int = 0) -> SplitChange:
     """Split a turn at a character offset. Words before the offset stay in the first turn;
-    the times split at the nearest word boundary. Returns (before, first, second)."""
-    before = get_turn(project, segment_id)
-    head_text, tail_text = before.text[:offset].rstrip(), before.text[offset:].lstrip()
-    if not head_text or not tail_text:
-        raise ValueError("a turn can only be split between words, not at its very start or end")
-    head_count = len(head_text.split())
-    tail_count = len(tail_text.split())
-    words = realign_words(before.words, " ".join([head_text, tail_text]), before.start, before.end)
-    head_words, tail_words = words[:head_count], words[head_count : head_count + tail_count]
-    boundary = _boundary(head_words, tail_words, before)
-    first = replace(before, text=head_text, words=tuple(head_words), end=boundary)
-    second = SegmentRecord(0, before.transcript_id, before.position + 1, boundary, before.end, before.speaker,
-                           tail_text, tuple(tail_words))
-    first = put_turn(project, first)
-    second = insert_turn(project, second)
-    return before, first, second
+    the times split at the nearest word boundary; codings follow their words. `second_id`
+    reuses the id the second part had before (redo after undo)."""
+    with project.write() as session:
+        before = segment_record(_get(session, segment_id))
+        head_text, tail_text = before.text[:offset].rstrip(), before.text[offset:].lstrip()
+        if not head_text or not tail_text:
+            raise ValueError("a turn can only be split between words, not at its very start or end")
+        head_count = len(head_text.split())
+        tail_count = len(tail_text.split())
+        words = realign_words(before.words, " ".join([head_text, tail_text]), before.start, before.end)
+        head_words, tail_words = words[:head_count], words[head_count : head_count + tail_count]
+        boundary = _boundary(head_words, tail_words, before)
+        first = _put(session, replace(before, text=head_text, words=tuple(head_words), end=boundary))
+        second = _insert(session, SegmentRecord(second_id, before.transcript_id, before.position + 1, boundary,
+                                                before.end, before.speaker, tail_text, tuple(tail_words)))
+        codings = coding_moves.after_split(session, first.id, second.id, split_point(before.text, offset))
+        return SplitChange(before, first, second, tuple(codings))
 
 
-def merge_with_next(project: Project, segment_id: int) -> tuple[SegmentRecord, SegmentRecord, SegmentRecord]:
-    """Join a turn with the one after it. Returns (first before, second before, merged)."""
-    first = get_turn(project, segment_id)
-    with project.session() as session:
+def unsplit(project: Project, change: SplitChange) -> SegmentRecord:
+    """Undo split_turn: the codings go back first, so none is anchored in the second part
+    when it is deleted."""
+    with project.write() as session:
+        restored = _put(session, change.before)
+        restore_states(session, change.codings)
+        _delete(session, _get(session, change.second.id))
+        return restored
+
+
+def merge_with_next(project: Project, segment_id: int) -> MergeChange:
+    """Join a turn with the one after it; codings in the second move into the joined turn."""
+    with project.write() as session:
+        first_row = _get(session, segment_id)
         following = session.scalars(
-            select(Segment).where(Segment.transcript_id == first.transcript_id, Segment.position == first.position + 1)
+            select(Segment).where(Segment.transcript_id == first_row.transcript_id, Segment.position == first_row.position + 1)
         ).first()
         if following is None:
             raise ValueError("the last turn has no next turn to merge with")
-        second = segment_record(following)
-    merged = replace(first, text=f"{first.text} {second.text}".strip(), end=max(first.end, second.end),
-                     words=first.words + second.words)
-    delete_turn(project, second.id)
-    return first, second, put_turn(project, merged)
+        first, second = segment_record(first_row), segment_record(following)
+        codings = coding_moves.before_merge(session, first_row, following)
+        merged = replace(first, text=f"{first.text} {second.text}".strip(), end=max(first.end, second.end),
+                         words=first.words + second.words)
+        _delete(session, following)
+        merged = _put(session, merged)
+        coding_moves.settle_after_merge(session, segment_id)
+        return MergeChange(first, second, merged, tuple(codings))
 
 
-def unmerge(project: Project, first: SegmentRecord, second: SegmentRecord) -> None:
+def unmerge(project: Project, change: MergeChange) -> None:
     """Undo merge_with_next: both turns back as they were, the second under its old id."""
-    put_turn(project, first)
-    insert_turn(project, second)
-
-
-def unsplit(project: Project, before: SegmentRecord, second_id: int) -> None:
-    """Undo split_turn."""
-    delete_turn(project, second_id)
-    put_turn(project, before)
+    with project.write() as session:
+        _put(session, change.first)
+        _insert(session, change.second)
+        restore_states(session, change.codings)
 
 
 def speaker_labels(project: Project) -> list[str]:
@@ -173,6 +217,33 @@ def _boundary(head: tuple[Word, ...] | list[Word], tail: tuple[Word, ...] | list
     if head and tail:
         return round((head[-1].end + tail[0].start) / 2, 3) if tail[0].start >= head[-1].end else head[-1].end
     return tail[0].start if tail else (head[-1].end if head else turn.start)
+
+
+def _put(session: Session, state: SegmentRecord) -> SegmentRecord:
+    row = _get(session, state.id)
+    _assign(session, row, state)
+    session.flush()
+    return segment_record(row)
+
+
+def _insert(session: Session, state: SegmentRecord) -> SegmentRecord:
+    _shift(session, state.transcript_id, from_position=state.position, by=1)
+    row = Segment(transcript_id=state.transcript_id, position=state.position, start=state.start, end=state.end,
+                  text=state.text, words=[])
+    if state.id > 0 and session.get(Segment, state.id) is None:
+        row.id = state.id
+    _assign(session, row, state)
+    session.add(row)
+    session.flush()
+    return segment_record(row)
+
+
+def _delete(session: Session, row: Segment) -> SegmentRecord:
+    removed = segment_record(row)
+    session.delete(row)
+    session.flush()
+    _shift(session, removed.transcript_id, from_position=removed.position + 1, by=-1)
+    return removed
 
 
 def _assign(session: Session, row: Segment, state: SegmentRecord) -> None:

@@ -32,30 +32,33 @@ def texts(project) -> list[str]:  # noqa: ANN001
 
 def test_edit_text_keeps_times_of_unchanged_words(project) -> None:  # noqa: ANN001
     first = transcripts.segments(project, project.transcript_id)[1]
-    before, after = editing.edit_turn_text(project, first.id, "A discharge between units went wrong.")
+    change = editing.edit_turn_text(project, first.id, "A discharge between units went wrong.")
+    before, after = change.before, change.after
     assert after.words[0] == before.words[0] and after.words[-1] == before.words[-1]
     assert (after.start, after.end) == (before.start, before.end)
-    editing.put_turn(project, before)
+    editing.undo_text_change(project, change)
     assert texts(project)[1] == "A discharge went wrong."
 
 
 def test_split_and_undo(project) -> None:  # noqa: ANN001
     turn = transcripts.segments(project, project.transcript_id)[0]
-    before, first, second = editing.split_turn(project, turn.id, len("Good morning everyone."))
+    change = editing.split_turn(project, turn.id, len("Good morning everyone."))
+    first, second = change.first, change.second
     assert texts(project) == ["Good morning everyone.", "Hot issues first.", "A discharge went wrong.", "Tell us more."]
     assert first.id == turn.id and first.end <= second.start and second.speaker == "SN1"
     assert [w.text for w in second.words] == ["Hot", "issues", "first."]
     assert second.words[0].start == turn.words[3].start
-    editing.unsplit(project, before, second.id)
+    editing.unsplit(project, change)
     assert transcripts.segments(project, project.transcript_id)[0] == turn
 
 
 def test_merge_and_undo_restore_ids(project) -> None:  # noqa: ANN001
     original = transcripts.segments(project, project.transcript_id)
-    first, second, merged = editing.merge_with_next(project, original[1].id)
+    change = editing.merge_with_next(project, original[1].id)
+    merged = change.merged
     assert texts(project) == [original[0].text, "A discharge went wrong. Tell us more.", ]
     assert merged.id == original[1].id and merged.end == original[2].end
-    editing.unmerge(project, first, second)
+    editing.unmerge(project, change)
     assert transcripts.segments(project, project.transcript_id) == original
 
 
