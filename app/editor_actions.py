@@ -77,9 +77,9 @@ class EditorActions(QObject):
             return None
         return project
 
-    def save_text(self, segment_id: int, text: str) -> None:
+    def save_text(self, segment_id: int, text: str, edits: list | None = None) -> None:
         if (project := self._writable()) is not None:
-            self.stack.push(EditTextCommand(project, self.editor, self.report, segment_id, text))
+            self.stack.push(EditTextCommand(project, self.editor, self.report, segment_id, text, edits))
 
     def split(self, segment_id: int, offset: int) -> None:
         if (project := self._writable()) is not None:

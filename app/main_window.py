@@ -105,8 +105,15 @@ class MainWindow(QMainWindow):
 
         from app.find import FindController
 
+        from app.analysis import install_analysis
+        from app.analysis_context import AnalysisContext
+
+        self.context = AnalysisContext(self, self.view, self.editing.stack, self.shortcuts, lambda: self.project,
+                                       lambda: self._shown_transcript, self._go_to_transcript,
+                                       self.playback.play_span, self._report)
+        self.analysis = install_analysis(self.context)
         self.find = FindController(self.find_panel, self.editing, lambda: self.project,
-                                   lambda: self._shown_transcript, self._open_transcript_from_find)
+                                   lambda: self._shown_transcript, self._go_to_transcript)
         edit_menu = self.editing.menu
         edit_menu.addSeparator()
         self._action(edit_menu, "&Find and Replace…", "find", lambda: self.start_find(everywhere=False))
@@ -194,6 +201,7 @@ class MainWindow(QMainWindow):
         else:
             self.read_only_banner.hide()
         self.refresh_project()
+        self.context.project_changed.emit()
         self.statusBar().showMessage(f"Opened {project.path}", 5000)
         first = next(iter(transcripts.list_transcripts(project)), None)
         if first is not None:
@@ -209,6 +217,7 @@ class MainWindow(QMainWindow):
         self.project = None
         self._shown_transcript = None
         self.view.clear_segments()
+        self.context.project_changed.emit()
 
     def refresh_project(self) -> None:
         if self.project is None:
@@ -218,9 +227,7 @@ class MainWindow(QMainWindow):
     def show_transcript(self, transcript_id: int) -> None:
         if self.project is None:
             return
-        if transcript_id != self._shown_transcript:
-            self.view.flush_pending()
-            self.editing.clear()  # undo history is per transcript, as in a word processor
+        self.view.flush_pending()  # undo history spans transcripts: undo goes back to where it was
         opened_other = transcript_id != self._shown_transcript
         self._shown_transcript = transcript_id
         self.view.set_segments(transcripts.segments(self.project, transcript_id))
@@ -228,13 +235,14 @@ class MainWindow(QMainWindow):
             record = transcripts.get_transcript(self.project, transcript_id)
             recording = recordings.get_recording(self.project, record.recording_id) if record.recording_id else None
             self.playback.open_recording(recording)
+            self.context.transcript_shown.emit(transcript_id)
         self._refresh_actions()
 
     def start_find(self, everywhere: bool) -> None:
         self.find_dock.show()
         self.find_panel.start(self.view.selected_text(), everywhere)
 
-    def _open_transcript_from_find(self, transcript_id: int) -> None:
+    def _go_to_transcript(self, transcript_id: int) -> None:
         self.panel.select_transcript(transcript_id)
         self.show_transcript(transcript_id)
 

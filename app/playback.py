@@ -122,6 +122,15 @@ class PlaybackController(QObject):
             self.player.seek(seconds)  # type: ignore[union-attr]
             self._tick(force=True)
 
+    def play_span(self, start: float, end: float) -> None:
+        """Play a coded passage: exactly its words' time span, then stop."""
+        if not self.available():
+            self.bar.show_error("This transcript has no playable recording.")
+            return
+        if end > start:
+            self.player.play_span(start, end)  # type: ignore[union-attr]
+            self._tick(force=True)
+
     def skip(self, direction: int) -> None:
         if self.available():
             (self.player.skip_forward if direction > 0 else self.player.skip_back)()  # type: ignore[union-attr]

@@ -28,6 +28,7 @@ class Feed:
         self.ring = SampleRing(2 * self._ahead)
         self.speed = speed
         self.loop: tuple[int, int] | None = None  # frames; set it, then reposition
+        self.stop_at: int | None = None  # frames: playing a passage ends here (reposition sets it)
         self._stretcher = TimeStretcher(self.rate, speed)
         self._pending: tuple[Stretched, int] | None = None  # output not yet in the ring, and how much is
         self._source_done = False
@@ -48,10 +49,12 @@ class Feed:
         """The recording has run out and its last frame has been delivered."""
         return self.ring.drained()
 
-    def reposition(self, frame: int, *, consumer_running: bool) -> None:
-        """Flush the ring and restart decoding and stretching at `frame`."""
+    def reposition(self, frame: int, *, consumer_running: bool, stop_at: int | None = None) -> None:
+        """Flush the ring and restart decoding and stretching at `frame`; with `stop_at`, the
+        sound ends there (a coded passage played exactly)."""
         ring = self.ring
         frame = max(0, min(int(frame), self.frames))
+        self.stop_at = None if stop_at is None else max(frame, min(int(stop_at), self.frames))
         self._flush_position = frame  # before the flush: position() switches to it at the flush
         ring.flush()
         if not consumer_running:
@@ -98,6 +101,13 @@ class Feed:
             tail = stretcher.finish()
             source.seek(loop[0])
             self._stretcher = TimeStretcher(self.rate, self.speed, start=loop[0])
+            return Stretched(np.concatenate([part.samples, tail.samples]), np.concatenate([part.ends, tail.ends]))
+        stop_at = self.stop_at
+        if stop_at is not None and before < stop_at and (chunk is None or source.position >= stop_at):
+            # The passage's end: the same fade-out as the end of the recording.
+            part = stretcher.process(chunk[: stop_at - before]) if chunk is not None else _EMPTY
+            tail = stretcher.finish()
+            self._source_done = True
             return Stretched(np.concatenate([part.samples, tail.samples]), np.concatenate([part.ends, tail.ends]))
         if chunk is None:
             self._source_done = True

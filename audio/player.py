@@ -166,6 +166,8 @@ class Player:
             floor = feed.loop[0] if feed.loop else 0
             if self._state is PlayerState.PAUSED and not self._moved_since_pause and self.rewind_on_resume > 0:
                 self._reposition(max(floor, self._frame_now() - round(self.rewind_on_resume * self.rate)))
+            elif self._state is PlayerState.STOPPED and feed.stop_at is not None and feed.ended():
+                self._reposition(self._frame_now())  # after a passage: go on from where it ended
             elif self._state is PlayerState.STOPPED and (feed.ended() or self._frame_now() >= feed.frames):
                 self._reposition(floor)  # played to the end: start again
             try:
@@ -241,6 +243,22 @@ class Player:
     def set_volume(self, volume: float) -> None:
         """0.0 to 1.0, applied by the callback, so it takes effect with the next block."""
         self._gain = float(min(1.0, max(0.0, volume)))
+
+    def play_span(self, start: float, end: float) -> None:
+        """Play exactly `start`..`end` seconds once, then stop there (a coded passage). Any loop
+        ends; a later seek or play goes on normally."""
+        with self._control():
+            feed = self._feed
+            if feed is None:
+                return
+            if end <= start:
+                raise ValueError(f"a passage must end after it starts ({start} to {end})")
+            feed.loop = None
+            self._feed.reposition(round(start * self.rate), consumer_running=self._state is PlayerState.PLAYING,  # type: ignore[union-attr]
+                                  stop_at=round(end * self.rate))
+            self._wake.set()
+            self._moved_since_pause = True
+        self.play()
 
     def set_loop(self, start: float | None, end: float | None = None) -> None:
         """Play `start`..`end` over and over; `set_loop(None)` ends the loop. If the position is

@@ -191,3 +191,6 @@ class Memo(Base):
     author: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    # Revision 0003: the codings (passages) a diary entry refers to, as a JSON list of ids. Not
+    # foreign keys: a removed coding simply drops out when the memo is read (storage/memos.py).
+    links: Mapped[list[Any]] = mapped_column(JSON, default=list)

