@@ -35,6 +35,7 @@ class AnalysisContext(QObject):
         self._project, self._transcript_id, self._show, self._play_span = project, transcript_id, show_transcript, play_span
         self.report = report
         self._menus: dict[str, QMenu] = {}
+        self._handlers: dict[str, Callable[..., None]] = {}
         self.last_code_id: int | None = None  # the code applied last (Apply Last Code)
 
     # --- state ---------------------------------------------------------------------------------
@@ -75,6 +76,33 @@ class AnalysisContext(QObject):
         if transcript_id != self._transcript_id():
             self._show(transcript_id)
         self._play_span(start_time, end_time)
+
+    # --- one view asking another: handlers the controllers provide (app/analysis.py) ---------
+
+    def provide(self, **handlers: Callable[..., None]) -> None:
+        self._handlers.update(handlers)
+
+    def apply_code(self, code_id: int) -> None:
+        """Apply a code to the editor's selection (from the codebook, a drop, a shortcut)."""
+        self._call("apply_code", code_id)
+
+    def show_passages(self, code_id: int) -> None:
+        """Show every passage coded with `code_id` in the retrieval view."""
+        self._call("show_passages", code_id)
+
+    def memo_on(self, kind: str, target_id: int | None) -> None:
+        """Show (or start) the memo on a project, transcript, code, coding, speaker or meeting."""
+        self._call("memo_on", kind, target_id)
+
+    def open_memo(self, memo_id: int) -> None:
+        self._call("open_memo", memo_id)
+
+    def _call(self, name: str, *args: object) -> None:
+        handler = self._handlers.get(name)
+        if handler is None:
+            self.report("That view is not available.")
+            return
+        handler(*args)
 
     # --- building the user interface ------------------------------------------------------------
 

@@ -33,6 +33,7 @@ class EditorActions(QObject):
         self._reload = reload
         self.shortcuts = shortcuts
         self.stack = QUndoStack(self)
+        self.on_codings_changed: Callable[[], None] | None = None  # text edits move codings: views repaint
         editor.text_edited.connect(self.save_text)
         editor.split_requested.connect(self.split)
         editor.merge_requested.connect(self.merge)
@@ -79,15 +80,19 @@ class EditorActions(QObject):
 
     def save_text(self, segment_id: int, text: str, edits: list | None = None) -> None:
         if (project := self._writable()) is not None:
-            self.stack.push(EditTextCommand(project, self.editor, self.report, segment_id, text, edits))
+            self._push(EditTextCommand(project, self.editor, self.report, segment_id, text, edits))
 
     def split(self, segment_id: int, offset: int) -> None:
         if (project := self._writable()) is not None:
-            self.stack.push(SplitTurnCommand(project, self.editor, self.report, segment_id, offset))
+            self._push(SplitTurnCommand(project, self.editor, self.report, segment_id, offset))
 
     def merge(self, segment_id: int) -> None:
         if (project := self._writable()) is not None:
-            self.stack.push(MergeTurnsCommand(project, self.editor, self.report, segment_id))
+            self._push(MergeTurnsCommand(project, self.editor, self.report, segment_id))
+
+    def _push(self, command: EditTextCommand | SplitTurnCommand | MergeTurnsCommand) -> None:
+        command.on_codings_changed = self.on_codings_changed
+        self.stack.push(command)
 
     def split_at_cursor(self) -> None:
         turn = self.editor.turn_at_cursor()

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.context = AnalysisContext(self, self.view, self.editing.stack, self.shortcuts, lambda: self.project,
                                        lambda: self._shown_transcript, self._go_to_transcript,
                                        self.playback.play_span, self._report)
+        self.editing.on_codings_changed = lambda: self.context.codings_changed.emit(self._shown_transcript or -1)
         self.analysis = install_analysis(self.context)
         self.find = FindController(self.find_panel, self.editing, lambda: self.project,
                                    lambda: self._shown_transcript, self._go_to_transcript)
