@@ -1,4 +1,5 @@
-"""The command line: `earmark transcribe`, `earmark info`, `earmark show`, `earmark models`.
+"""The command line: `earmark transcribe`, `earmark info`, `earmark show`, `earmark models`, and the
+coding commands `earmark codes`, `earmark passages`, `earmark autocode` (app/cli_coding.py).
 
 Every failure prints one line naming the file and what to do, and exits non-zero.
 """
@@ -11,13 +12,14 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.cli_coding import CODING_COMMANDS, CommandError, add_parsers, run_coding_command
 from app.cli_format import clock, progress_bar, stamp, time_left
 from app.version import __version__
 from audio.engine import MODES, EngineSettings
 from audio.errors import EngineError, MediaError, ModelError
 from storage.errors import ProjectError
 
-COMMANDS = ("transcribe", "info", "show", "vocabulary", "models")
+COMMANDS = ("transcribe", "info", "show", "vocabulary", "models", *CODING_COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     models_commands.add_parser("list", help="the models on this computer")
     download = models_commands.add_parser("download", help="download a model (needs internet)")
     download.add_argument("name")
+
+    add_parsers(commands)
     return parser
 
 
@@ -71,8 +75,10 @@ def run(argv: list[str]) -> int:
             return _show(args)
         if args.command == "vocabulary":
             return _vocabulary(args)
+        if args.command in CODING_COMMANDS:
+            return run_coding_command(args)
         return _models(args)
-    except (ProjectError, MediaError, ModelError, EngineError) as error:
+    except (ProjectError, MediaError, ModelError, EngineError, CommandError) as error:
         print(f"earmark: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -13,6 +13,14 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+def hms(seconds: float) -> str:
+    """0:01:02, always with hours: how a quote is cited (meeting and time) in `earmark passages`."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
 def stamp(seconds: float) -> str:
     """00:01:02.345, the precise form used in `earmark show`."""
     milliseconds = int(round(max(0.0, seconds) * 1000))
