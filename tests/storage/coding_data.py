@@ -7,10 +7,13 @@ meeting starts at 10 n seconds), so a passage's expected times can be worked out
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.models import Code, Coding
+from sqlalchemy import insert
+
+from storage.models import Code, Coding, Memo, Segment, Speaker, Transcript
 from storage.project import Project, create_project
 from storage.records import NewSegment, Word
 from storage.transcripts import append_segments, create_transcript
@@ -98,3 +101,45 @@ def build_study(path: Path) -> Study:
         "chorus": add_coding(project, codes["Partnership"], m01, (m01_turns[2], 0), (m01_turns[2], len(M01[2][1]))),
     }
     return Study(project, m01, m02, turns, codes, codings)
+
+
+# --- a large study: what tests/benchmarks/coding_scale.py measures retrieval on -------------------
+
+LARGE_TRANSCRIPTS, LARGE_TURNS, LARGE_CODES, LARGE_CODINGS = 50, 400, 10, 20_000
+
+
+def build_large_study(project: Project, *, seed: int = 5) -> list[int]:
+    """50 meetings of 400 turns (20 words each), 10 codes and 20,000 codings, a fifth of them over
+    two to four turns, and a memo per meeting. Written with bulk inserts: building it is not what
+    is measured. Returns the code ids."""
+    rng = random.Random(seed)
+    vocabulary = ("ward team discharge placement family nurse social worker meeting plan handover risk "
+                  "consent review agreed concern follow home care community referral").split()
+    with project.write() as session:
+        session.execute(insert(Speaker), [{"label": label} for label in ("SN1", "SN2", "CS", "CG", "OT", "SW")])
+        session.execute(insert(Transcript), [{"id": t + 1, "name": f"M{t + 1:02d}", "kind": "recording",
+                                              "status": "done", "transcribed_until": 0.0}
+                                             for t in range(LARGE_TRANSCRIPTS)])
+        segments = []
+        for t in range(LARGE_TRANSCRIPTS):
+            for p in range(LARGE_TURNS):
+                tokens = [rng.choice(vocabulary) for _ in range(20)]
+                segments.append({
+                    "id": t * LARGE_TURNS + p + 1, "transcript_id": t + 1, "position": p, "start": 10.0 * p,
+                    "end": 10.0 * p + 10, "speaker_id": (p % 7) + 1 if p % 7 < 6 else None, "text": " ".join(tokens),
+                    "words": [[w, 10.0 * p + 0.5 * k, 10.0 * p + 0.5 * k + 0.4, 0.9] for k, w in enumerate(tokens)]})
+        session.execute(insert(Segment), segments)
+        session.execute(insert(Code), [{"id": c + 1, "name": f"code {c + 1}", "position": c, "merged_from": []}
+                                       for c in range(LARGE_CODES)])
+        rows = []
+        for n in range(LARGE_CODINGS):
+            t, p = rng.randrange(LARGE_TRANSCRIPTS), rng.randrange(LARGE_TURNS - 4)
+            length = rng.choice((0, 0, 0, 0, 1, 2, 3))
+            first = t * LARGE_TURNS + p + 1
+            rows.append({"code_id": n % LARGE_CODES + 1, "transcript_id": t + 1, "start_segment_id": first,
+                         "start_offset": 6, "end_segment_id": first + length, "end_offset": 40 if length == 0 else 20})
+        session.execute(insert(Coding), rows)
+        session.execute(insert(Memo), [{"target_kind": "transcript", "target_id": t + 1, "title": f"M{t + 1:02d} notes",
+                                        "body": f"The team discussed the {rng.choice(vocabulary)} plan.", "links": []}
+                                       for t in range(LARGE_TRANSCRIPTS)])
+    return list(range(1, LARGE_CODES + 1))

@@ -3,21 +3,21 @@ matrix and the passages behind one of its cells; and how fast both are on a larg
 
 from __future__ import annotations
 
-import random
-
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import insert
 
 from storage.analysis_records import Anchor
-from storage.models import Code, Coding, Segment, Speaker, Transcript
+from storage.models import Code, Coding
 from storage.project import Project, create_project
 from storage.retrieval import NO_SPEAKER, code_matrix, coded_passages, passages_in_cell, with_subcodes
-from tests.storage.coding_data import M01, M02, Study, add_transcript, build_study, word_time
+from tests.storage.coding_data import (
+    LARGE_CODES, LARGE_CODINGS, LARGE_TRANSCRIPTS, M01, M02, Study, add_transcript, build_large_study, build_study,
+    word_time,
+)
 
 
 @pytest.fixture
@@ -154,36 +154,13 @@ def test_a_turn_without_words_falls_back_to_its_times(tmp_path: Path) -> None:
 
 # --- a large study (its speed is measured by tests/benchmarks/coding_scale.py) ------------------------------------------------------------------------
 
-TRANSCRIPTS, TURNS, CODES, CODINGS = 50, 400, 10, 20_000
+TRANSCRIPTS, CODES, CODINGS = LARGE_TRANSCRIPTS, LARGE_CODES, LARGE_CODINGS
 
 
 @pytest.fixture(scope="module")
 def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, list[int]]]:
-    """50 meetings of 400 turns (20 words each), 10 codes and 20,000 codings, a fifth of them over
-    two to four turns. Written with bulk inserts: building it is not what is measured."""
-    rng = random.Random(5)
     project = create_project(tmp_path_factory.mktemp("large") / "large.earmark")
-    text = " ".join(f"word{k}" for k in range(20))
-    words = [[f"word{k}", 0.5 * k, 0.5 * k + 0.4, 0.9] for k in range(20)]
-    with project.write() as session:
-        session.execute(insert(Speaker), [{"label": label} for label in ("SN1", "SN2", "CS", "CG", "OT", "SW")])
-        session.execute(insert(Transcript), [{"id": t + 1, "name": f"M{t + 1:02d}", "kind": "recording",
-                                              "status": "done", "transcribed_until": 0.0} for t in range(TRANSCRIPTS)])
-        session.execute(insert(Segment), [
-            {"id": t * TURNS + p + 1, "transcript_id": t + 1, "position": p, "start": 10.0 * p, "end": 10.0 * p + 10,
-             "speaker_id": (p % 7) + 1 if p % 7 < 6 else None, "text": text, "words": words}
-            for t in range(TRANSCRIPTS) for p in range(TURNS)])
-        session.execute(insert(Code), [{"id": c + 1, "name": f"code {c + 1}", "position": c, "merged_from": []}
-                                       for c in range(CODES)])
-        rows = []
-        for n in range(CODINGS):
-            t, p = rng.randrange(TRANSCRIPTS), rng.randrange(TURNS - 4)
-            length = rng.choice((0, 0, 0, 0, 1, 2, 3))
-            first = t * TURNS + p + 1
-            rows.append({"code_id": n % CODES + 1, "transcript_id": t + 1, "start_segment_id": first,
-                         "start_offset": 6, "end_segment_id": first + length, "end_offset": 40 if length == 0 else 20})
-        session.execute(insert(Coding), rows)
-    yield project, list(range(1, CODES + 1))
+    yield project, build_large_study(project)
     project.close()
 
 
