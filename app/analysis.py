@@ -9,5 +9,15 @@ from app.analysis_context import AnalysisContext
 
 def install_analysis(context: AnalysisContext) -> list[object]:
     """Create every analysis controller; the window keeps the list so they live as long as it."""
+    from app.autocode_actions import AutocodeController
+    from app.codebook_actions import CodebookController
+    from app.coding_actions import CodingController
+    from app.memo_actions import MemoController
+    from app.retrieval_actions import RetrievalController
     controllers: list[object] = []
+    controllers.append(CodebookController(context))
+    controllers.append(CodingController(context))
+    controllers.append(RetrievalController(context))
+    controllers.append(AutocodeController(context))
+    controllers.append(MemoController(context))
     return controllers

@@ -24,6 +24,7 @@ class AnalysisContext(QObject):
     codings_changed = Signal(int)  # codings of this transcript changed (-1: of several or unknown)
     memos_changed = Signal()
     project_changed = Signal()  # a project was opened or closed
+    project_closing = Signal()  # the project is about to close: save what is still being typed
     transcript_shown = Signal(int)  # the editor now shows this transcript
 
     def __init__(self, window: QMainWindow, editor: TranscriptEditor, stack: QUndoStack, shortcuts: ShortcutBinder,
@@ -96,6 +97,11 @@ class AnalysisContext(QObject):
 
     def open_memo(self, memo_id: int) -> None:
         self._call("open_memo", memo_id)
+
+    def selected_code_id(self) -> int | None:
+        """The code chosen in the codebook, if any."""
+        getter = self._handlers.get("selected_code")
+        return getter() if getter is not None else None  # type: ignore[func-returns-value]
 
     def _call(self, name: str, *args: object) -> None:
         handler = self._handlers.get(name)

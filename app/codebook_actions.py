@@ -29,6 +29,7 @@ class CodebookController(QObject):
         self.context = context
         self.window = context.window
         self.tree = CodebookTree()
+        context.provide(selected_code=self.tree.selected_code_id)
         self.dock = context.add_dock("Codes", self.tree, "codebookDock", Qt.DockWidgetArea.LeftDockWidgetArea,
                                      visible=True)
         # The codebook grows to dozens of codes while the project list stays short: give it

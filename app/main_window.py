@@ -212,6 +212,8 @@ class MainWindow(QMainWindow):
     def _close_project(self) -> None:
         self.playback.stop()
         self.view.flush_pending()
+        if self.project is not None:
+            self.context.project_closing.emit()
         self.editing.clear()
         if self.project is not None:
             self.project.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QDockWidget
 
 from app.analysis_context import AnalysisContext
@@ -107,8 +107,8 @@ class MemoController(QObject):
         context.codes_changed.connect(self.refresh)  # a renamed code renames the panel's heading
         context.codings_changed.connect(lambda _transcript: self.refresh())  # linked passages' text and times
         context.project_changed.connect(self._project_changed)
+        context.project_closing.connect(self._project_closing)
         context.transcript_shown.connect(self._transcript_shown)
-        context.window.installEventFilter(self)
 
     # --- memos on things -----------------------------------------------------------------------
 
@@ -418,8 +418,6 @@ class MemoController(QObject):
             self.panel.show_target("transcript", transcript_id, self.target_label(project, "transcript", transcript_id),
                                    memos.memos_for(project, "transcript", transcript_id))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.context.window and event.type() == QEvent.Type.Close:
-            self.panel.flush_pending()  # before the window closes the project
-            self.diary.flush_pending()
-        return False
+    def _project_closing(self) -> None:
+        self.panel.flush_pending()  # a memo typed a moment ago is saved before the project closes
+        self.diary.flush_pending()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.analysis_context import AnalysisContext
@@ -239,14 +239,7 @@ class RetrievalController(QObject):
             self.view.set_choices(*choices)
 
     def _codebook_selection(self) -> int | None:
-        """The code chosen in the codebook: from the context if it tells, else from the codebook
-        tree found by its object name (duck-typed: this controller does not depend on it)."""
-        source = getattr(self.context, "selected_code_id", None)
-        if source is None:
-            tree = self.context.window.findChild(QWidget, "codebookTree")
-            source = getattr(tree, "selected_code_id", None)
-        value = source() if callable(source) else None
-        return value if isinstance(value, int) else None
+        return self.context.selected_code_id()
 
     def _project(self) -> Project | None:
         project = self.context.project()

@@ -6,6 +6,9 @@ requests instead of text: Enter splits the turn at the cursor, Backspace at a tu
 merges it into the previous turn, Delete at its end merges the next one in. Edits that would
 cross a turn boundary are refused, so a block is always exactly one turn.
 
+Codings are painted under the text, with their stripes in a right margin, by the CodingDisplay
+(widgets/coding_margin.py): the app gives it the shown transcript's codings with set_codings.
+
 Undo belongs to the app's QUndoStack (Ctrl+Z / Ctrl+Shift+Z arrive as `undo_requested` /
 `redo_requested`); the document keeps no undo history of its own.
 """
@@ -14,14 +17,17 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QMouseEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from storage.analysis_records import CodingRecord
 from storage.anchors import TextEdit
 from storage.records import SegmentRecord
+from widgets.coding_margin import CodingDisplay
 from widgets.text_units import index_to_qt, qt_to_index
 from widgets.transcript_view import TranscriptView
 
@@ -41,7 +47,6 @@ class TranscriptEditor(TranscriptView):
         super().__init__(parent)
         self.setReadOnly(False)
         self.setUndoRedoEnabled(False)
-        self.setAcceptDrops(False)
         self.setPlaceholderText(self.IDLE_HINT)
         self.follow_playback = True
         self._dirty: set[int] = set()
@@ -58,12 +63,34 @@ class TranscriptEditor(TranscriptView):
         self._settle.timeout.connect(self.flush_pending)
         self.document().contentsChange.connect(self._contents_changed)
         self._highlighted: tuple[SegmentRecord | None, int] = (None, -1)  # the turn and word shown as played
+        # Paints codings under the text, with a stripes margin on the right; accepts drops of
+        # codes only (text drops stay refused).
+        self.codings = CodingDisplay(self)
+
+    # --- codings (painted by widgets/coding_highlighter.py and coding_margin.py) ---------------
+
+    def set_codings(self, codings: Sequence[CodingRecord]) -> None:
+        """Paint these codings of the shown transcript; only turns whose codings changed repaint."""
+        self.codings.set_codings(codings)
+
+    def codings_at_cursor(self) -> list[CodingRecord]:
+        """The codings on the selection, or on the character at the cursor without one."""
+        return self.codings.codings_at_cursor()
+
+    def block_of(self, segment_id: int) -> int | None:
+        return self._index_of.get(segment_id)
+
+    def pending_text_edits(self, segment_id: int) -> list[TextEdit] | None:
+        """What was typed in a turn since it was last saved (code points); None when not knowable."""
+        return self._edits.get(segment_id, [])
 
     # --- loading and programmatic updates ----------------------------------------------------
 
     def set_segments(self, segments) -> None:  # noqa: ANN001
         self.flush_pending()
         self.clear_highlight()
+        if not segments or not self._segments or segments[0].transcript_id != self._segments[0].transcript_id:
+            self.codings.clear()  # another transcript: its codings arrive next (set_codings)
         self._applying = True
         try:
             super().set_segments(segments)
@@ -80,6 +107,7 @@ class TranscriptEditor(TranscriptView):
         self._reindex()
 
     def clear_segments(self) -> None:
+        self.codings.clear()
         self._dirty.clear()
         self._edits.clear()
         self._typed_text.clear()

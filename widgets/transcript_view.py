@@ -6,7 +6,7 @@ without moving the reader's scroll position unless they are at the end.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent, QTextCursor
@@ -42,6 +42,10 @@ class TranscriptView(QPlainTextEdit):
         self.setFont(font)
         self._segments: list[SegmentRecord] = []
         self._margin = _TurnMargin(self)
+        # Hooks for the coding display (widgets/coding_margin.py): a margin on the right of the
+        # text with a `margin_width()`, and a painter that draws under the text before Qt does.
+        self._right_margin: QWidget | None = None
+        self.underlay_painter: Callable[[QPainter, QRect], None] | None = None
         self.blockCountChanged.connect(self._update_margin_width)
         self.updateRequest.connect(self._update_margin)
         self._update_margin_width()
@@ -95,18 +99,51 @@ class TranscriptView(QPlainTextEdit):
         widest = max([metrics.horizontalAdvance(label) for label in labels] + [metrics.horizontalAdvance("SPEAKER")])
         return MARGIN_PADDING * 3 + metrics.horizontalAdvance("0:00:00") + min(widest, 160)
 
+    def set_right_margin(self, margin: QWidget) -> None:
+        """Show `margin` (a widget with `margin_width() -> int`) to the right of the text."""
+        self._right_margin = margin
+        margin.setParent(self)
+        margin.show()
+        self._update_margin_width()
+
+    def refresh_margins(self) -> None:
+        """Re-measure both margins (after what they show changed width)."""
+        self._update_margin_width()
+
     def _update_margin_width(self) -> None:
         width = self.margin_width()
-        self.setViewportMargins(width, 0, 0, 0)
+        right = self._right_margin.margin_width() if self._right_margin is not None else 0  # type: ignore[attr-defined]
+        if self.viewportMargins().left() != width or self.viewportMargins().right() != right:
+            self.setViewportMargins(width, 0, right, 0)
         area = self.contentsRect()
         self._margin.setGeometry(QRect(area.left(), area.top(), width, area.height()))
         self._margin.update()
+        if self._right_margin is not None:
+            text = self.viewport().geometry()
+            self._right_margin.setGeometry(QRect(text.right() + 1, text.top(), right, text.height()))
+            self._right_margin.update()
 
     def _update_margin(self, rect: QRect, dy: int) -> None:
         if dy:
             self._margin.scroll(0, dy)
         else:
             self._margin.update(0, rect.y(), self._margin.width(), rect.height())
+        if self._right_margin is None:
+            return
+        if dy:  # stripes span several lines, so a scroll repaints the whole (narrow) margin
+            self._right_margin.update()
+        else:
+            self._right_margin.update(0, rect.y(), self._right_margin.width(), rect.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        if self.underlay_painter is not None:
+            # QPlainTextEdit paints no background of its own (the viewport filled it), so what
+            # is painted here lies under the text, the selection and the played word.
+            painter = QPainter(self.viewport())
+            painter.setClipRect(event.rect())
+            self.underlay_painter(painter, event.rect())
+            painter.end()
+        super().paintEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
