@@ -8,7 +8,7 @@ destructive changes say what they will do, with numbers, before they do it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QUndoCommand
 from PySide6.QtWidgets import QColorDialog, QInputDialog, QMessageBox
 
@@ -48,8 +48,14 @@ class CodebookController(QObject):
         tree.memo_requested.connect(lambda code_id: context.memo_on("code", code_id))
         tree.selection_changed.connect(lambda _code_id: self._refresh_actions())
         self._build_menu()
+        # Counts change with every coding: they are repainted once the event loop is idle, so
+        # applying a code is not held up by the tree (several changes in a row: one repaint).
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
         context.codes_changed.connect(self.refresh)
-        context.codings_changed.connect(lambda _transcript_id: self.refresh())
+        context.codings_changed.connect(lambda _transcript_id: self._refresh_timer.start())
         context.project_changed.connect(self.refresh)
         self.refresh()
 

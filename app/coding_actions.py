@@ -111,8 +111,9 @@ class CodingController(QObject):
             self._codes = None  # a code was made or deleted here: names are read again
         self._quiet += 1
         try:
-            self.context.codings_changed.emit(transcript_id)
-            self.context.codes_changed.emit()  # counts in the codebook
+            self.context.codings_changed.emit(transcript_id)  # the codebook's counts follow this
+            if codebook_changed:
+                self.context.codes_changed.emit()
         finally:
             self._quiet -= 1
 

@@ -118,6 +118,7 @@ def code_passage(window: MainWindow, code_id: int, turn: int, start: int, end: i
     segment = transcripts.segments(project, window.transcript_id)[turn]
     assert apply_code(project, code_id, window.transcript_id, Anchor(segment.id, start), Anchor(segment.id, end))
     window.context.codings_changed.emit(window.transcript_id)
+    QApplication.processEvents()  # the counts repaint once the event loop is idle
 
 
 def test_the_codes_dock_sits_on_the_left_and_the_code_menu_is_there(window: MainWindow) -> None:
