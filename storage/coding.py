@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from storage.analysis_records import Anchor, CodingRecord, CodingState
+from storage.bulk import collector_paused
 from storage.models import Code, Coding, Memo, Segment
 from storage.project import Project
 
@@ -65,7 +66,7 @@ def restore_codings(project: Project, states: Iterable[CodingState]) -> None:
 
 def codings_in_transcript(project: Project, transcript_id: int) -> list[CodingRecord]:
     """Every coding of a transcript with its code's name and colour, in text order."""
-    with project.session() as session:
+    with project.session() as session, collector_paused():
         start_segment = Segment.__table__.alias("start_segment")
         rows = session.execute(
             select(Coding.id, Coding.code_id, Code.name, Code.color, Coding.start_segment_id, Coding.start_offset,

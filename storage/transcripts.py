@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.bulk import collector_paused
 from storage.models import Segment, Speaker, Transcript
 from storage.project import Project
 from storage.records import NewSegment, SegmentRecord, TranscriptRecord, Word
@@ -102,7 +103,7 @@ def append_segments(project: Project, transcript_id: int, segments: Sequence[New
 def segments(project: Project, transcript_id: int) -> list[SegmentRecord]:
     """Every turn in order. One flat query rather than ORM objects: opening a three-hour
     meeting (3,000 turns, 30,000 words) is on the path to the first painted page."""
-    with project.session() as session:
+    with project.session() as session, collector_paused():
         _get(session, transcript_id)
         rows = session.execute(
             select(Segment.id, Segment.position, Segment.start, Segment.end, Speaker.label, Segment.text, Segment.words)
