@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDockWidget
 from app.analysis_context import AnalysisContext
 from app.cli_format import stamp
 from app.memo_commands import AddMemoCommand, DeleteMemoCommand, EntryFieldsCommand, NewMemo
-from storage import codebook, coding, memos, retrieval, transcripts
+from storage import codebook, coding, editing, memos, retrieval, transcripts
 from storage.analysis_records import MEMO_TARGETS, CodingRecord, MemoRecord
 from storage.errors import ProjectError
 from storage.project import Project
@@ -82,6 +82,7 @@ class MemoController(QObject):
         # Ctrl+M: the passage at the cursor when there is one, else the transcript (see memo_at_cursor).
         context.action(code_menu, "&Memo…", "memo", self.memo_at_cursor)
         context.action(code_menu, "Memo on This &Transcript", None, self.memo_on_transcript)
+        context.action(code_menu, "Memo on This Turn's &Speaker", None, self.memo_on_speaker)
         context.action(code_menu, "Memo on the &Project", None, lambda: self.memo_on("project", None))
         panel_toggle = self.memo_dock.toggleViewAction()
         panel_toggle.setText("Memos &Panel")
@@ -151,6 +152,16 @@ class MemoController(QObject):
             self.context.report("Choose a transcript first.")
             return
         self.memo_on("transcript", transcript_id)
+
+    def memo_on_speaker(self) -> None:
+        """A memo on the speaker of the turn at the cursor (a participant, once they are linked)."""
+        project, turn = self.context.project(), self.context.editor.turn_at_cursor()
+        if project is None or turn is None or not turn.speaker:
+            self.context.report("Put the cursor in a turn that has a speaker first.")
+            return
+        speaker_id = editing.speaker_id(project, turn.speaker)
+        if speaker_id is not None:
+            self.memo_on("speaker", speaker_id, f"speaker {turn.speaker}")
 
     def open_memo(self, memo_id: int) -> None:
         """Show one memo (from search results, a stripe's marker, …) where it belongs."""

@@ -179,6 +179,11 @@ def speaker_labels(project: Project) -> list[str]:
         return list(session.scalars(select(Speaker.label).order_by(Speaker.label)))
 
 
+def speaker_id(project: Project, label: str) -> int | None:
+    with project.session() as session:
+        return session.scalar(select(Speaker.id).where(Speaker.label == label))
+
+
 def rename_speaker(project: Project, old_label: str, new_label: str) -> SpeakerChange:
     """Rename a speaker label across the whole project; when the new label exists already,
     merge: every turn of the old label moves to it."""

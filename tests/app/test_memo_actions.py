@@ -270,3 +270,14 @@ def test_ctrl_z_in_a_memo_undoes_typing_there_not_the_last_command(window: MainW
     qtbot.keySequence(memo_panel.body, "Ctrl+Z")
     assert memo_panel.body.toPlainText() == "" and stack.index() == steps
     assert len(stored(window, "transcript", window.study.transcript_id)) == 1  # the memo itself is still there
+
+
+def test_memo_on_the_speaker_of_the_turn_at_the_cursor(window: MainWindow) -> None:
+    put_cursor(window, 2, 3)  # CG's turn
+    controller(window).memo_on_speaker()
+    with open_project(window.study.path, read_only=True) as project:
+        from storage.editing import speaker_id
+
+        cg = speaker_id(project, "CG")
+    assert cg is not None and len(stored(window, "speaker", cg)) == 1
+    assert controller(window).panel.heading.text() == "Memo on: speaker CG"
