@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QKeySequence, QUndoCommand
+from PySide6.QtGui import QKeySequence
 
 from app.analysis_context import AnalysisContext
+from app.undo import FAILURES, ProjectCommand
 from storage import transcripts
 from storage.analysis_records import Anchor, AutocodeMatch, CodingState
 from storage.autocode import apply_autocode, find_matches, new_matches, speaker_turns
@@ -29,13 +30,15 @@ from widgets.autocode_dialog import PREVIEW_ROWS, AutocodeDialog, AutocodeOption
 CONTEXT_CHARS = 48  # of the turn shown on each side of a match in the preview
 
 
-class AutocodeCommand(QUndoCommand):
+class AutocodeCommand(ProjectCommand):
     """Code `matches` with one code, creating the code first when `code_id` is None. Undo removes
     the codings (and the code it created); redo puts them back under the same ids."""
 
+    undo_failures = (ProjectError, KeyError)  # deleting codings and a code raises no ValueError
+
     def __init__(self, context: AnalysisContext, project: Project, code_id: int | None, code_name: str,
                  matches: Sequence[AutocodeMatch]) -> None:
-        super().__init__(f"Auto-code with “{code_name}”")
+        super().__init__(f"Auto-code with “{code_name}”", context.report)
         self.context, self.project = context, project
         self.code_id, self.code_name, self.matches = code_id, code_name, list(matches)
         self.creates_code = code_id is None
@@ -43,45 +46,38 @@ class AutocodeCommand(QUndoCommand):
         self.error: str | None = None
         self._removed: list[CodingState] = []
         self._removed_code: DeletedCodes | None = None
-        self._done_once = False
 
-    def redo(self) -> None:
-        try:
-            if self._done_once:
-                if self._removed_code is not None:
-                    restore_code(self.project, self._removed_code)
-                restore_codings(self.project, self._removed)
-            else:
-                self._first_redo()
-                self._done_once = True
-        except (ProjectError, KeyError, ValueError) as error:
-            self.error = f"Auto-coding failed: {error}"
-            self.setObsolete(True)  # the stack drops it: there is nothing to undo
-            self.context.report(self.error)
-        self._changed()
-
-    def _first_redo(self) -> None:
+    def apply(self) -> None:
         if self.code_id is None:
             self.code_id = create_code(self.project, self.code_name).id
         try:
             self.coding_ids = apply_autocode(self.project, self.code_id, self.matches)
-        except (ProjectError, KeyError, ValueError):
+        except FAILURES:
             if self.creates_code:  # leave no empty code behind a failed auto-coding
                 delete_code(self.project, self.code_id)
             raise
 
-    def undo(self) -> None:
-        try:
-            self._removed = delete_codings(self.project, self.coding_ids)
-            if self.creates_code and self.code_id is not None:
-                self._removed_code = delete_code(self.project, self.code_id)
-        except (ProjectError, KeyError) as error:
-            self.context.report(f"Undo failed: {error}")
-        self._changed()
+    def reapply(self) -> None:
+        if self._removed_code is not None:
+            restore_code(self.project, self._removed_code)
+        restore_codings(self.project, self._removed)
 
-    def _changed(self) -> None:
+    def revert(self) -> None:
+        self._removed = delete_codings(self.project, self.coding_ids)
+        if self.creates_code and self.code_id is not None:
+            self._removed_code = delete_code(self.project, self.code_id)
+
+    def broadcast(self) -> None:
         self.context.codes_changed.emit()
         self.context.codings_changed.emit(-1)
+
+    def report_failure(self, error: Exception, *, undoing: bool) -> None:
+        if undoing:
+            self.report(f"Undo failed: {error}")
+        else:
+            self.error = f"Auto-coding failed: {error}"  # the stack drops the command: there is nothing to undo
+            self.report(self.error)
+        self.broadcast()  # a failure halfway may have changed codes or codings all the same
 
 
 class AutocodeController(QObject):

@@ -4,7 +4,7 @@ Each redo()/undo() changes the project through storage.codebook and then broadca
 changed (codes_changed; codings_changed(-1) and memos_changed when codings and memos moved or
 went away), so every view refreshes itself. A change that fails on the first redo (a
 read-only file, a code deleted meanwhile, a move under itself) is reported and marks the
-command obsolete, so the stack drops it (the pattern of app/edit_commands.py).
+command obsolete, so the stack drops it (app/undo.py).
 
 Redo after undo repeats the change on the ids undo put back: restore_code and undo_merge
 restore codes under their old ids, so later commands on the stack still find them.
@@ -12,62 +12,29 @@ restore codes under their old ids, so later commands on the stack still find the
 
 from __future__ import annotations
 
-from PySide6.QtGui import QUndoCommand
-
 from app.analysis_context import AnalysisContext
+from app.undo import ProjectCommand, reason
 from storage import codebook
 from storage.analysis_records import CodeRecord
-from storage.errors import ProjectError
 from storage.project import Project
 
-FAILURES = (ProjectError, ValueError, KeyError)
 
-
-class _CodebookCommand(QUndoCommand):
+class _CodebookCommand(ProjectCommand):
     codings_move = False  # merges and deletions change codings (and memos) too
 
     def __init__(self, text: str, project: Project, context: AnalysisContext) -> None:
-        super().__init__(text)
+        super().__init__(text, context.report)
         self.project, self.context = project, context
-        self._done_once = False
 
-    def redo(self) -> None:
-        try:
-            if self._done_once:
-                self.reapply()
-            else:
-                self.apply()
-                self._done_once = True
-        except FAILURES as error:
-            self.setObsolete(True)
-            self.context.report(_message(error))
-            return
-        self._broadcast()
-
-    def undo(self) -> None:
-        try:
-            self.revert()
-        except FAILURES as error:
-            self.context.report(_message(error))
-            return
-        self._broadcast()
-
-    def _broadcast(self) -> None:
+    def broadcast(self) -> None:
         self.context.codes_changed.emit()
         if self.codings_move:
             self.context.codings_changed.emit(-1)
             self.context.memos_changed.emit()
 
-    def apply(self) -> None: ...  # the first time: make the change and record what undo needs
-    def reapply(self) -> None:  # redo after undo; most changes simply run again
-        self.apply()
-
-    def revert(self) -> None: ...
-
-
-def _message(error: Exception) -> str:
-    text = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
-    return text[:1].upper() + text[1:] if text else "The codebook could not be changed."
+    def report_failure(self, error: Exception, *, undoing: bool) -> None:
+        text = reason(error)
+        self.report(text[:1].upper() + text[1:] if text else "The codebook could not be changed.")
 
 
 class CreateCodeCommand(_CodebookCommand):

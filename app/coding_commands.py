@@ -14,12 +14,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from PySide6.QtGui import QUndoCommand
-
+from app.undo import ProjectCommand, reason
 from storage import codebook, coding
 from storage.analysis_records import Anchor, CodeRecord, CodingRecord, CodingState
 from storage.codebook import DeletedCodes
-from storage.errors import ProjectError
 from storage.project import Project
 
 
@@ -32,44 +30,23 @@ class CodingChanges(Protocol):
     def report(self, message: str) -> None: ...
 
 
-class _CodingCommand(QUndoCommand):
+class _CodingCommand(ProjectCommand):
     codebook_changed = False  # whether it makes or deletes codes (not just counts)
 
     def __init__(self, text: str, project: Project, changes: CodingChanges, transcript_id: int) -> None:
-        super().__init__(text)
+        super().__init__(text, changes.report)
         self.project, self.changes, self.transcript_id = project, changes, transcript_id
-        self._done_once = False
 
-    def redo(self) -> None:
-        try:
-            if self._done_once:
-                self.reapply()
-            else:
-                self._done_once = self.apply()
-                if not self._done_once:
-                    self.setObsolete(True)
-                    return
-        except (ProjectError, KeyError, ValueError) as error:
-            self.setObsolete(True)
-            self.changes.report(f"{self.text()}: {_reason(error)}")
-            return
+    def broadcast(self) -> None:
         self.changes.announce(self.transcript_id, codebook_changed=self.codebook_changed)
 
-    def undo(self) -> None:
-        try:
-            self.revert()
-        except (ProjectError, KeyError, ValueError) as error:
-            self.changes.report(f"Undo {self.text()}: {_reason(error)}")
-            return
-        self.changes.announce(self.transcript_id, codebook_changed=self.codebook_changed)
+    def report_failure(self, error: Exception, *, undoing: bool) -> None:
+        self.report(f"{'Undo ' if undoing else ''}{self.text()}: {reason(error)}")
 
     def apply(self) -> bool:  # the first time: make the change; False when there was nothing to do
         raise NotImplementedError
 
     def reapply(self) -> None:  # redo after an undo: put back exactly what apply() made
-        raise NotImplementedError
-
-    def revert(self) -> None:
         raise NotImplementedError
 
 
@@ -157,11 +134,6 @@ class CreateAndApplyCommand(_CodingCommand):
         assert self.deleted is not None and self.record is not None
         codebook.restore_code(self.project, self.deleted)
         self.changes.show_added([self.record])
-
-
-def _reason(error: Exception) -> str:
-    """The message of an error, without the quotes KeyError puts around it."""
-    return str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
 
 
 def _record(template: CodingRecord, state: CodingState) -> CodingRecord:

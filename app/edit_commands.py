@@ -2,15 +2,15 @@
 
 Each command changes the project through storage.editing and then shows the result in the
 editor. The first redo() runs when the command is pushed. A save that fails (a full disk, a
-file gone read-only) marks the command obsolete, so the stack drops it, and is reported.
+file gone read-only) marks the command obsolete, so the stack drops it, and is reported
+(app/undo.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QUndoCommand
-
+from app.undo import ProjectCommand, Report
 from storage import editing
 from storage.anchors import TextEdit
 from storage.errors import ProjectError
@@ -18,41 +18,22 @@ from storage.project import Project
 from storage.records import SegmentRecord
 from widgets.transcript_editor import TranscriptEditor
 
-Report = Callable[[str], None]
 
+class _EditCommand(ProjectCommand):
+    """A change to the open transcript. Redo after undo runs apply() again: undo restored the
+    exact state before, so the same edit gives the same result."""
 
-class _EditCommand(QUndoCommand):
+    undo_failures = (ProjectError, KeyError)  # storage.editing's ValueErrors refuse new edits only
+
     def __init__(self, text: str, project: Project, editor: TranscriptEditor, report: Report) -> None:
-        super().__init__(text)
-        self.project, self.editor, self.report = project, editor, report
-        self._done_once = False
+        super().__init__(text, report)
+        self.project, self.editor = project, editor
         self.on_codings_changed: Callable[[], None] | None = None
-
-    def redo(self) -> None:
-        try:
-            if self._done_once:
-                self.reapply()
-            else:
-                self.apply()
-                self._done_once = True
-        except (ProjectError, KeyError, ValueError) as error:
-            self.setObsolete(True)
-            self.report(str(error))
-
-    def undo(self) -> None:
-        try:
-            self.revert()
-        except (ProjectError, KeyError) as error:
-            self.report(str(error))
 
     def codings_changed(self) -> None:
         """Tell whoever paints codings that they may have moved (set by the app)."""
         if self.on_codings_changed is not None:
             self.on_codings_changed()
-
-    def apply(self) -> None: ...  # the first time: compute and store the change
-    def reapply(self) -> None: ...  # redo after an undo: store the recorded result again
-    def revert(self) -> None: ...
 
 
 class EditTextCommand(_EditCommand):
@@ -69,9 +50,6 @@ class EditTextCommand(_EditCommand):
         self.editor.update_turn(self.change.after)
         self.codings_changed()
 
-    def reapply(self) -> None:
-        self.apply()  # undo restored the exact state before, so the same edit gives the same result
-
     def revert(self) -> None:
         assert self.change is not None
         self.editor.update_turn(editing.undo_text_change(self.project, self.change))
@@ -87,9 +65,6 @@ class SetSpeakerCommand(_EditCommand):
     def apply(self) -> None:
         self.before, after = editing.set_turn_speaker(self.project, self.segment_id, self.label)
         self.editor.update_turn(after)
-
-    def reapply(self) -> None:
-        self.apply()
 
     def revert(self) -> None:
         assert self.before is not None
@@ -109,9 +84,6 @@ class SplitTurnCommand(_EditCommand):
         self.editor.insert_turn(self.change.second)
         self.editor.place_cursor(self.change.second.id, 0)
         self.codings_changed()
-
-    def reapply(self) -> None:
-        self.apply()
 
     def revert(self) -> None:
         assert self.change is not None
@@ -135,9 +107,6 @@ class MergeTurnsCommand(_EditCommand):
         self.editor.place_cursor(self.change.merged.id, len(self.change.first.text) + 1)
         self.codings_changed()
 
-    def reapply(self) -> None:
-        self.apply()
-
     def revert(self) -> None:
         assert self.change is not None
         editing.unmerge(self.project, self.change)
@@ -158,9 +127,6 @@ class RenameSpeakerCommand(_EditCommand):
     def apply(self) -> None:
         self.change = editing.rename_speaker(self.project, self.old, self.new)
         self.refresh()
-
-    def reapply(self) -> None:
-        self.apply()
 
     def revert(self) -> None:
         assert self.change is not None

@@ -18,12 +18,11 @@ from datetime import date
 from PySide6.QtGui import QUndoCommand
 
 from app.analysis_context import AnalysisContext
+from app.undo import ProjectCommand
 from storage import memos
 from storage.analysis_records import MemoRecord
-from storage.errors import ProjectError
 from storage.project import Project
 
-FAILURES = (ProjectError, KeyError, ValueError)
 FIELDS_COMMAND_ID = 5101  # QUndoCommand.id(): consecutive date/type changes of one entry merge
 
 
@@ -38,37 +37,23 @@ class NewMemo:
     entry_date: str | date | None = None
 
 
-class _MemoCommand(QUndoCommand):
+class _MemoCommand(ProjectCommand):
+    obsolete_when_undo_fails = True  # a memo that cannot be saved either way leaves the stack
+
     def __init__(self, text: str, context: AnalysisContext, project: Project) -> None:
-        super().__init__(text)
+        super().__init__(text, context.report)
         self.context, self.project = context, project
         self.failed = False
 
-    def redo(self) -> None:
-        try:
-            self.do()
-        except FAILURES as error:
-            self._fail(error)
-
-    def undo(self) -> None:
-        try:
-            self.revert()
-        except FAILURES as error:
-            self._fail(error)
-
-    def _fail(self, error: Exception) -> None:
+    def report_failure(self, error: Exception, *, undoing: bool) -> None:
         # A save that fails (a full disk, a memo gone) is reported, and the stack drops the command.
         self.failed = True
-        self.setObsolete(True)
-        self.context.report(f"Could not save the memo: {error}")
+        self.report(f"Could not save the memo: {error}")
 
     def changed(self, record: MemoRecord | None) -> None:
         self.context.memos_changed.emit()
         if record is not None and record.target_kind == "coding":
             self.context.codings_changed.emit(-1)
-
-    def do(self) -> None: ...
-    def revert(self) -> None: ...
 
 
 class AddMemoCommand(_MemoCommand):
@@ -80,13 +65,15 @@ class AddMemoCommand(_MemoCommand):
         self.new = new
         self.record: MemoRecord | None = None
 
-    def do(self) -> None:
-        if self.record is None:
-            new = self.new
-            self.record = memos.add_memo(self.project, new.target_kind, new.target_id, title=new.title, body=new.body,
-                                         author=new.author, entry_type=new.entry_type, entry_date=new.entry_date)
-        else:
-            self.record = memos.restore_memo(self.project, self.record)
+    def apply(self) -> None:
+        new = self.new
+        self.record = memos.add_memo(self.project, new.target_kind, new.target_id, title=new.title, body=new.body,
+                                     author=new.author, entry_type=new.entry_type, entry_date=new.entry_date)
+        self.changed(self.record)
+
+    def reapply(self) -> None:
+        assert self.record is not None
+        self.record = memos.restore_memo(self.project, self.record)
         self.changed(self.record)
 
     def revert(self) -> None:
@@ -102,7 +89,7 @@ class DeleteMemoCommand(_MemoCommand):
         self.memo_id = memo.id
         self.record: MemoRecord | None = None
 
-    def do(self) -> None:
+    def apply(self) -> None:
         self.record = memos.delete_memo(self.project, self.memo_id)  # as it is now, with every link
         self.changed(self.record)
 
@@ -132,7 +119,7 @@ class EntryFieldsCommand(_MemoCommand):
         self.after = {**self.after, **{key: value for key, value in other.after.items() if value is not None}}
         return True
 
-    def do(self) -> None:
+    def apply(self) -> None:
         before, after = memos.update_memo(self.project, self.entry_id, **self.after)  # type: ignore[arg-type]
         if self.before is None:  # the first time; a redo after undo finds the same state before
             self.before = {"entry_type": before.entry_type, "entry_date": before.entry_date, "links": before.links}

@@ -152,19 +152,6 @@ def tint(colours: Sequence[str], base: QColor) -> QColor:
                   round(base.blue() + (blue - base.blue()) * strength))
 
 
-def tint(colours: Sequence[str], base: QColor) -> QColor:
-    """The background for text with these codes: their average, laid lightly over `base`."""
-    if not colours:
-        return base
-    mixed = [QColor(colour) for colour in colours]
-    red = sum(c.red() for c in mixed) / len(mixed)
-    green = sum(c.green() for c in mixed) / len(mixed)
-    blue = sum(c.blue() for c in mixed) / len(mixed)
-    strength = min(0.34 + 0.14 * (len(mixed) - 1), 0.66)
-    return QColor(round(base.red() + (red - base.red()) * strength), round(base.green() + (green - base.green()) * strength),
-                  round(base.blue() + (blue - base.blue()) * strength))
-
-
 class CodingHighlighter:
     """Paints an editor's codings under its text (`paint`, the view's underlay painter) and
     answers which codings lie where. Changing the codings repaints only the turns in view whose

@@ -14,16 +14,17 @@ from datetime import date
 from PySide6.QtCore import QDate, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QPlainTextEdit, QPushButton, QSplitter, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+    QSplitter, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget,
 )
 
 from storage.analysis_records import DIARY_ENTRY_TYPES, MemoRecord
-from widgets.memo_panel import ContinuousSave, memo_byline
+from widgets.continuous_save import MEMO_ID, MemoForm
+from widgets.memo_panel import memo_byline
 
 TYPE_COLOURS = {"descriptive": "#2d6cb5", "interpretive": "#8a4baf", "decision": "#2e7d4f"}
 ALL_TYPES = "All entry types"
-ENTRY_ID = Qt.ItemDataRole.UserRole
+ENTRY_ID = MEMO_ID  # where MemoForm looks for the id of the entry chosen
 ENTRY = Qt.ItemDataRole.UserRole + 1
 CODING_ID = Qt.ItemDataRole.UserRole
 
@@ -93,24 +94,20 @@ class _EntryDelegate(QStyledItemDelegate):
         return QSize(320, option.fontMetrics.height() * 2 + 10)
 
 
-class DiaryView(QWidget):
+class DiaryView(MemoForm):
     new_entry_requested = Signal(str)  # the entry type to start with
     entry_edited = Signal(int, str, str)  # entry id, title, body: after a pause in typing
     entry_fields_changed = Signal(int, str, str)  # entry id, entry type, date (YYYY-MM-DD)
-    delete_requested = Signal(int)
+    # delete_requested(int), the entry id: from MemoForm
     entry_selected = Signal(int)  # the form now shows this entry: the app supplies its passages
     link_requested = Signal(int)  # entry id: link the passage selected in the transcript
     unlink_requested = Signal(int, int)  # entry id, coding id
     open_passage_requested = Signal(int)  # coding id
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("diary", "Title: what, where, who was there", "What happened, or what you make of it…", parent)
         self.setObjectName("diaryView")
         self._entries: list[MemoRecord] = []
-        self._shown: int | None = None
-        self._loading = False
-        self._read_only = False
-        self._saver = ContinuousSave(self._save_now, self)
 
         self.filter = QComboBox()
         self.filter.setObjectName("diaryFilter")
@@ -148,16 +145,6 @@ class DiaryView(QWidget):
         fields.addWidget(self.kind)
         fields.addStretch(1)
         fields.addWidget(self.delete_button)
-        self.title = QLineEdit()
-        self.title.setObjectName("diaryTitle")
-        self.title.setPlaceholderText("Title: what, where, who was there")
-        self.title.textEdited.connect(self._typed)
-        self.body = QPlainTextEdit()
-        self.body.setObjectName("diaryBody")
-        self.body.setPlaceholderText("What happened, or what you make of it…")
-        self.body.textChanged.connect(self._typed)
-        self._saver.watch(self.title, self.body)
-
         self.links = QListWidget()
         self.links.setObjectName("diaryLinks")
         self.links.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -176,9 +163,6 @@ class DiaryView(QWidget):
         link_buttons.addWidget(self.link_button)
         link_buttons.addWidget(self.unlink_button)
         link_buttons.addStretch(1)
-        self.byline = QLabel()
-        self.byline.setObjectName("diaryByline")
-        self.byline.setEnabled(False)
 
         form = QWidget()
         form_layout = QVBoxLayout(form)
@@ -199,7 +183,7 @@ class DiaryView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
-        self._show_entry(None)
+        self._show_memo(None)
 
     # --- what the app calls --------------------------------------------------------------------
 
@@ -239,13 +223,6 @@ class DiaryView(QWidget):
     def focus_title(self) -> None:
         self.title.setFocus()
 
-    def set_read_only(self, read_only: bool) -> None:
-        self._read_only = read_only
-        self._update_enabled()
-
-    def flush_pending(self) -> None:
-        self._saver.flush()
-
     def clear(self) -> None:
         self._saver.forget()
         self._entries = []
@@ -277,9 +254,9 @@ class DiaryView(QWidget):
             self._loading = False
         if self.list.currentItem() is not None:
             self.list.scrollToItem(self.list.currentItem())
-        self._show_entry(select_id)
+        self._show_memo(select_id)
 
-    def _show_entry(self, entry_id: int | None) -> None:
+    def _show_memo(self, entry_id: int | None) -> None:
         entry = next((e for e in self._entries if e.id == entry_id), None)
         same = entry is not None and entry.id == self._shown
         if not same:
@@ -319,17 +296,8 @@ class DiaryView(QWidget):
         self.link_button.setEnabled(editable)
         self.unlink_button.setEnabled(editable and self.links.currentItem() is not None)
 
-    def _current_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
-        if not self._loading:
-            self._show_entry(None if current is None else int(current.data(ENTRY_ID)))
-
-    def _typed(self, *_args: object) -> None:
-        if not self._loading and self._shown is not None and not self._read_only:
-            self._saver.touch()
-
-    def _save_now(self) -> None:
-        if self._shown is not None:
-            self.entry_edited.emit(self._shown, self.title.text(), self.body.toPlainText())
+    def _emit_edited(self, memo_id: int, title: str, body: str) -> None:
+        self.entry_edited.emit(memo_id, title, body)
 
     def _fields_changed(self, *_args: object) -> None:
         if self._loading or self._shown is None or self._read_only:
@@ -340,11 +308,6 @@ class DiaryView(QWidget):
     def _new_clicked(self) -> None:
         self._saver.flush()
         self.new_entry_requested.emit(str(self.filter.currentData() or DIARY_ENTRY_TYPES[0]))
-
-    def _delete_clicked(self) -> None:
-        if self._shown is not None:
-            self._saver.flush()
-            self.delete_requested.emit(self._shown)
 
     def _link_clicked(self) -> None:
         if self._shown is not None:

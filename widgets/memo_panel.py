@@ -2,26 +2,27 @@
 newest first, with an editor for the selected one.
 
 Memos save themselves as the researcher writes, like the transcript: a pause of SAVE_SETTLE_MS
-(or leaving the editor) emits `memo_edited`, so there is no Save button to forget. The panel
-shows data only; the app stores the text and decides what New Memo and Delete do.
+(or leaving the editor) emits `memo_edited`, so there is no Save button to forget (the
+continuous saving is widgets/continuous_save.py, shared with the diary). The panel shows data
+only; the app stores the text and decides what New Memo and Delete do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QTextCursor
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSplitter,
-    QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter, QStyle, QStyledItemDelegate,
+    QStyleOptionViewItem, QVBoxLayout, QWidget,
 )
 
 from storage.analysis_records import MemoRecord
+from widgets.continuous_save import SAVE_SETTLE_MS  # noqa: F401 (callers know the pause by this name)
+from widgets.continuous_save import MEMO_ID, MemoForm
 
-SAVE_SETTLE_MS = 600  # as the transcript editor: stored within a second of a pause
-MEMO_ID = Qt.ItemDataRole.UserRole
 BYLINE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -50,44 +51,6 @@ def memo_heading(memo: MemoRecord) -> str:
         return memo.title.strip()
     first = next((line.strip() for line in memo.body.splitlines() if line.strip()), "")
     return first or "(untitled memo)"
-
-
-class ContinuousSave(QObject):
-    """Calls `save` SAVE_SETTLE_MS after the last change, or at once on `flush` (switching to
-    another memo, leaving the editor, closing). Shared by the memo panel and the diary."""
-
-    def __init__(self, save: Callable[[], None], parent: QObject) -> None:
-        super().__init__(parent)
-        self._save = save
-        self.dirty = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SAVE_SETTLE_MS)
-        self._timer.timeout.connect(self.flush)
-
-    def touch(self) -> None:
-        self.dirty = True
-        self._timer.start()
-
-    def flush(self) -> None:
-        self._timer.stop()
-        if self.dirty:
-            self.dirty = False
-            self._save()
-
-    def forget(self) -> None:
-        """Drop a pending save (the memo it belonged to is gone)."""
-        self._timer.stop()
-        self.dirty = False
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.FocusOut:
-            self.flush()  # a dialog or another window takes over: store what was typed
-        return False
-
-    def watch(self, *editors: QWidget) -> None:
-        for editor in editors:
-            editor.installEventFilter(self)
 
 
 class _MemoDelegate(QStyledItemDelegate):
@@ -120,22 +83,18 @@ class _MemoDelegate(QStyledItemDelegate):
         return QSize(200, option.fontMetrics.height() * 2 + 8)
 
 
-class MemoPanel(QWidget):
+class MemoPanel(MemoForm):
     memo_edited = Signal(int, str, str)  # memo id, title, body: the editor's text after a pause
     new_memo_requested = Signal()
-    delete_requested = Signal(int)  # memo id
+    # delete_requested(int), the memo id: from MemoForm
 
     EMPTY_HINT = "No memo on this yet. New Memo (Ctrl+M) starts one."
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("memo", "Title", self.EMPTY_HINT, parent)
         self.setObjectName("memoPanel")
         self.target: tuple[str, int | None] | None = None
         self._memos: dict[int, MemoRecord] = {}
-        self._shown: int | None = None  # the memo in the editor
-        self._loading = False
-        self._read_only = False
-        self._saver = ContinuousSave(self._save_now, self)
 
         self.heading = QLabel("Memo on: nothing yet")
         self.heading.setObjectName("memoTarget")
@@ -157,18 +116,6 @@ class MemoPanel(QWidget):
         self.list.setObjectName("memoList")
         self.list.setItemDelegate(_MemoDelegate(self.list))
         self.list.currentItemChanged.connect(self._current_changed)
-        self.title = QLineEdit()
-        self.title.setObjectName("memoTitle")
-        self.title.setPlaceholderText("Title")
-        self.title.textEdited.connect(self._typed)
-        self.body = QPlainTextEdit()
-        self.body.setObjectName("memoBody")
-        self.body.setPlaceholderText(self.EMPTY_HINT)
-        self.body.textChanged.connect(self._typed)
-        self.byline = QLabel()
-        self.byline.setObjectName("memoByline")
-        self.byline.setEnabled(False)  # drawn greyed: it is information, not a control
-        self._saver.watch(self.title, self.body)
 
         editor = QWidget()
         editor_layout = QVBoxLayout(editor)
@@ -234,14 +181,6 @@ class MemoPanel(QWidget):
         self.body.setFocus()
         self.body.moveCursor(QTextCursor.MoveOperation.End)
 
-    def set_read_only(self, read_only: bool) -> None:
-        self._read_only = read_only
-        self._update_enabled()
-
-    def flush_pending(self) -> None:
-        """Emit the editor's text now if it changed since the last save."""
-        self._saver.flush()
-
     def clear(self) -> None:
         self._saver.forget()
         self.target = None
@@ -278,23 +217,9 @@ class MemoPanel(QWidget):
         self.new_button.setEnabled(self.target is not None and not self._read_only)
         self.delete_button.setEnabled(has_memo and not self._read_only)
 
-    def _current_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
-        if not self._loading:
-            self._show_memo(None if current is None else int(current.data(MEMO_ID)))
-
-    def _typed(self, *_args: object) -> None:
-        if not self._loading and self._shown is not None and not self._read_only:
-            self._saver.touch()
-
-    def _save_now(self) -> None:
-        if self._shown is not None:
-            self.memo_edited.emit(self._shown, self.title.text(), self.body.toPlainText())
+    def _emit_edited(self, memo_id: int, title: str, body: str) -> None:
+        self.memo_edited.emit(memo_id, title, body)
 
     def _new_clicked(self) -> None:
         self.flush_pending()
         self.new_memo_requested.emit()
-
-    def _delete_clicked(self) -> None:
-        if self._shown is not None:
-            self.flush_pending()
-            self.delete_requested.emit(self._shown)

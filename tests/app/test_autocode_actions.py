@@ -8,33 +8,25 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.autocode_actions import AutocodeController
 from app.main_window import MainWindow
 from storage.codebook import find_code
 from storage.coding import coded_text, coding_state
+from tests.helpers import open_window
 from tests.storage.coding_data import build_study
 from widgets.autocode_dialog import AutocodeDialog
 
 
 @pytest.fixture
 def study_window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
-    app = QApplication.instance()
-    app.setOrganizationName("Earmark-tests")
-    app.setApplicationName("Earmark-tests")
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: pytest.fail(f"unexpected warning {a[2]}"))
     path = tmp_path / "study.earmark"
     study = build_study(path)
     study.project.close()  # the window takes the project's lock
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_project_file(path)
-    window.show_transcript(study.m01)
-    window.study = study
-    yield window
-    window.close()
+    with open_window(qtbot, monkeypatch, path) as window:
+        window.show_transcript(study.m01)
+        window.study = study
+        yield window
 
 
 def controller(window: MainWindow) -> AutocodeController:

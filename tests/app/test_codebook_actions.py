@@ -18,8 +18,8 @@ from storage import codebook, transcripts
 from storage.analysis_records import Anchor
 from storage.coding import apply_code, codings_in_transcript
 from storage.project import create_project, open_project
-from storage.records import NewSegment, Word
-from tests.widgets.test_codebook_tree import TREE, index_of, shown
+from tests.helpers import RESEARCH_TREE as TREE, add_turns, open_window
+from tests.widgets.test_codebook_tree import index_of, shown
 
 TURNS = [("SN1", "We reviewed the discharge after the death on transfer."),
          ("SW", "Learning across the trust and the council matters."),
@@ -28,14 +28,8 @@ TURNS = [("SN1", "We reviewed the discharge after the death on transfer."),
 
 def make_project(path: Path) -> int:
     with create_project(path) as project:
-        transcript = transcripts.create_transcript(project, "M04", None)
-        turns = []
-        for index, (speaker, text) in enumerate(TURNS):
-            start = index * 10.0
-            words = tuple(Word(t, start + i * 0.5, start + i * 0.5 + 0.4, 0.8) for i, t in enumerate(text.split()))
-            turns.append(NewSegment(start, start + 9.0, text, words, speaker))
-        transcripts.append_segments(project, transcript.id, turns, 30.0)
-        return transcript.id
+        transcript_id, _ = add_turns(project, "M04", TURNS)
+        return transcript_id
 
 
 class Answers:
@@ -63,19 +57,12 @@ class Answers:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:  # noqa: ANN001
-    app = QApplication.instance()
-    app.setOrganizationName("Earmark-tests")
-    app.setApplicationName("Earmark-tests")
+def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:  # noqa: ANN001
     path = tmp_path / "codebook.earmark"
     transcript_id = make_project(path)
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_project_file(path)
-    window.path, window.transcript_id = path, transcript_id
-    yield window
-    window.close()
+    with open_window(qtbot, monkeypatch, path) as window:
+        window.path, window.transcript_id = path, transcript_id
+        yield window
 
 
 @pytest.fixture

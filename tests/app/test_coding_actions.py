@@ -18,7 +18,7 @@ from app.main_window import MainWindow
 from storage import codebook, coding, memos, transcripts
 from storage.analysis_records import Anchor
 from storage.project import create_project, open_project
-from storage.records import NewSegment, Word
+from tests.helpers import add_turns, open_window
 from tests.widgets.test_coding_display import code_mime, drag
 
 TURNS = [("SN1", "Good morning everyone. Hot issues first."), ("SW", "A discharge went wrong on Friday."),
@@ -27,36 +27,21 @@ TURNS = [("SN1", "Good morning everyone. Hot issues first."), ("SW", "A discharg
 
 def make_project(path: Path) -> int:
     with create_project(path) as project:
-        transcript = transcripts.create_transcript(project, "M04", None)
-        turns = []
-        for index, (speaker, text) in enumerate(TURNS):
-            start = index * 10.0
-            words = tuple(Word(t, start + i * 0.5, start + i * 0.5 + 0.4, 0.8) for i, t in enumerate(text.split()))
-            turns.append(NewSegment(start, start + 9.0, text, words, speaker))
-        transcripts.append_segments(project, transcript.id, turns, 40.0)
+        transcript_id, _ = add_turns(project, "M04", TURNS)
         learning = codebook.create_code(project, "Cross-organisational learning")
         codebook.create_code(project, "Reviewing discharge procedures", learning.id)
         codebook.create_code(project, "Family communication")
-        return transcript.id
+        return transcript_id
 
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:  # noqa: ANN001
-    app = QApplication.instance()
-    app.setOrganizationName("Earmark-tests")
-    app.setApplicationName("Earmark-tests")
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: pytest.fail(f"unexpected warning {a[2]}"))
     path = tmp_path / "coding.earmark"
     transcript_id = make_project(path)
-    main = MainWindow()
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    assert main.open_project_file(path)
-    assert main.context.transcript_id() == transcript_id
-    main.path, main.transcript_id = path, transcript_id
-    yield main
-    main.close()
+    with open_window(qtbot, monkeypatch, path) as main:
+        assert main.context.transcript_id() == transcript_id
+        main.path, main.transcript_id = path, transcript_id
+        yield main
 
 
 def controller(window: MainWindow) -> CodingController:

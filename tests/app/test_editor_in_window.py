@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.main_window import MainWindow
 from storage import transcripts
 from storage.project import create_project, open_project
-from storage.records import NewSegment, Word
+from tests.helpers import add_turns, open_window
 
 TURNS = [("SN1", "Good morning everyone. Hot issues first."), ("SW", "A discharge went wrong on Friday."),
          ("CG", "We need to review the transfer policy.")]
@@ -21,14 +20,8 @@ TURNS = [("SN1", "Good morning everyone. Hot issues first."), ("SW", "A discharg
 
 def make_project(path: Path) -> int:
     with create_project(path) as project:
-        transcript = transcripts.create_transcript(project, "M01", None)
-        turns = []
-        for index, (speaker, text) in enumerate(TURNS):
-            start = index * 10.0
-            words = tuple(Word(t, start + i * 0.5, start + i * 0.5 + 0.4, 0.8) for i, t in enumerate(text.split()))
-            turns.append(NewSegment(start, start + 9.0, text, words, speaker))
-        transcripts.append_segments(project, transcript.id, turns, 30.0)
-        return transcript.id
+        transcript_id, _ = add_turns(project, "M01", TURNS)
+        return transcript_id
 
 
 def stored(path: Path, transcript_id: int) -> list[str]:
@@ -38,19 +31,11 @@ def stored(path: Path, transcript_id: int) -> list[str]:
 
 @pytest.fixture
 def editor_window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
-    app = QApplication.instance()
-    app.setOrganizationName("Earmark-tests")
-    app.setApplicationName("Earmark-tests")
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: pytest.fail(f"unexpected warning {a[2]}"))
     path = tmp_path / "edit.earmark"
     transcript_id = make_project(path)
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_project_file(path)
-    window.path, window.transcript_id = path, transcript_id
-    yield window
-    window.close()
+    with open_window(qtbot, monkeypatch, path) as window:
+        window.path, window.transcript_id = path, transcript_id
+        yield window
 
 
 def put_cursor(window: MainWindow, block: int, offset: int) -> None:

@@ -4,9 +4,6 @@ diary entries of each type in date order; a passage linked to an entry and opene
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -15,15 +12,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.main_window import MainWindow
 from app.memo_actions import MemoController, coding_at
-from storage import codebook, memos, transcripts
+from storage import codebook, memos
 from storage.analysis_records import Anchor, CodingRecord
 from storage.coding import apply_code, codings_in_transcript
 from storage.project import create_project, open_project
-from storage.records import NewSegment, Word
+from tests.helpers import add_turns, held_elsewhere, open_window
 from widgets.memo_panel import SAVE_SETTLE_MS
 
 TURNS = [("SN1", "We had an unexpected death during transfer between units."),
@@ -48,41 +44,27 @@ class Study:
 def make_study(path: Path) -> Study:
     with create_project(path) as project:
         memos.set_default_author(project, "CS")
-        transcript = transcripts.create_transcript(project, "M04", None)
-        turns = []
-        for index, (speaker, text) in enumerate(TURNS):
-            start = index * 10.0
-            words = tuple(Word(t, start + i * 0.5, start + i * 0.5 + 0.4, 0.8) for i, t in enumerate(text.split()))
-            turns.append(NewSegment(start, start + 9.0, text, words, speaker))
-        rows = transcripts.append_segments(project, transcript.id, turns, 40.0)
+        transcript_id, rows = add_turns(project, "M04", TURNS)
         conflict = codebook.create_code(project, "Managing conflict").id
         discharge = codebook.create_code(project, "Reviewing discharge procedures").id
 
         def code(code_id: int, turn: int, words: str) -> int:
             start = TURNS[turn][1].index(words)
-            record = apply_code(project, code_id, transcript.id, Anchor(rows[turn].id, start),
+            record = apply_code(project, code_id, transcript_id, Anchor(rows[turn].id, start),
                                 Anchor(rows[turn].id, start + len(words)))
             assert record is not None
             return record.id
 
         death, learning = code(discharge, 0, DEATH), code(conflict, 1, LEARNING)
-        return Study(path, transcript.id, [row.id for row in rows], conflict, discharge, death, learning)
+        return Study(path, transcript_id, [row.id for row in rows], conflict, discharge, death, learning)
 
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:  # noqa: ANN001
-    app = QApplication.instance()
-    app.setOrganizationName("Earmark-tests")
-    app.setApplicationName("Earmark-tests")
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: pytest.fail(f"unexpected warning {a[2]}"))
     study = make_study(tmp_path / "memos.earmark")
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_project_file(study.path)
-    window.study = study
-    yield window
-    window.close()
+    with open_window(qtbot, monkeypatch, study.path) as window:
+        window.study = study
+        yield window
 
 
 def controller(window: MainWindow) -> MemoController:
@@ -218,23 +200,12 @@ def test_link_a_passage_to_an_entry_and_open_it(window: MainWindow, qtbot) -> No
 def test_a_read_only_project_starts_no_memo_and_says_why(window: MainWindow, tmp_path: Path) -> None:
     path = tmp_path / "shared.earmark"
     make_study(path)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import sys
-            from storage.project import open_project
-            project = open_project({str(path)!r}); print("locked", flush=True); sys.stdin.read()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with held_elsewhere(path):
         assert window.open_project_file(path) and window.project.read_only
         window.context.memo_on("project", None)
         assert "read-only" in window.statusBar().currentMessage()
         assert memos.memos_for(window.project, "project", None) == []
         assert not controller(window).panel.new_button.isEnabled()
-    finally:
-        holder.communicate("")
 
 
 def record(coding_id: int, start: tuple[int, int], end: tuple[int, int]) -> CodingRecord:

@@ -6,36 +6,27 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import jobs
 from app.main_window import MainWindow
 from audio.output_devices import PlaybackError
 from storage import transcripts
 from storage.project import create_project
-from storage.records import NewSegment, Word
 from tests.conftest import require_output
+from tests.helpers import open_window, turn_segments
 
 
 @pytest.fixture
 def window_with_sample(qtbot, tmp_path: Path, sample: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
     require_output()
-    app = QApplication.instance()
-    app.setOrganizationName("Earmark-tests")
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: pytest.fail(f"unexpected warning {a[2]}"))
     path = tmp_path / "listen.earmark"
     with create_project(path) as project:
         prepared = jobs.prepare(project, sample)
-        turns = [NewSegment(t * 10.0, t * 10.0 + 9.0, f"turn {t} words here",
-                            tuple(Word(w, t * 10.0 + i * 2.0, t * 10.0 + i * 2.0 + 1.5, 0.9)
-                                  for i, w in enumerate(["turn", str(t), "words", "here"])), "SN1") for t in range(9)]
+        turns = turn_segments([("SN1", f"turn {t} words here") for t in range(9)], spacing=2.0, word_length=1.5,
+                              probability=0.9)
         transcripts.append_segments(project, prepared.transcript.id, turns, 90.0)
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_project_file(path)
-    yield window
-    window.close()
+    with open_window(qtbot, monkeypatch, path) as window:
+        yield window
 
 
 def test_play_moves_the_highlight_and_seek_jumps(window_with_sample: MainWindow, qtbot) -> None:  # noqa: ANN001

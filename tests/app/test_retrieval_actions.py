@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.main_window import MainWindow
 from app.retrieval_actions import RetrievalController
@@ -17,6 +17,7 @@ from storage.analysis_records import Anchor
 from storage.coding import apply_code
 from storage.memos import add_memo
 from storage.retrieval import NO_SPEAKER
+from tests.helpers import open_window
 from tests.storage.coding_data import M01, M02, build_study
 
 PARAGRAPH = "\u2029"  # how QTextCursor.selectedText() shows a turn break
@@ -24,20 +25,12 @@ PARAGRAPH = "\u2029"  # how QTextCursor.selectedText() shows a turn break
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:  # noqa: ANN001
-    app = QApplication.instance()
-    app.setOrganizationName("Earmark-tests")
-    app.setApplicationName("Earmark-tests")
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: pytest.fail(f"unexpected warning {a[2]}"))
     path = tmp_path / "study.earmark"
     study = build_study(path)
     study.project.close()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    assert window.open_project_file(path)
-    window.study, window.path = study, path  # type: ignore[attr-defined]
-    yield window
-    window.close()
+    with open_window(qtbot, monkeypatch, path) as window:
+        window.study, window.path = study, path  # type: ignore[attr-defined]
+        yield window
 
 
 def controller(window: MainWindow) -> RetrievalController:

@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import settings
 from app.main_window import MainWindow
 from storage import transcripts
 from storage.project import create_project, open_project
+from tests.helpers import held_elsewhere, open_window, use_test_settings
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # noqa: ANN001, ANN201
     monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "Documents"))  # a fresh sample per test
-    app = QApplication.instance()
-    app.setOrganizationName("Earmark-tests")
-    app.setApplicationName("Earmark-tests")
+    use_test_settings()
     settings.MODE.set("sequential")  # streams one window at a time: the live fill is visible
     warnings: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a: warnings.append(text))
-    shown = MainWindow()
-    shown.warnings = warnings
-    qtbot.addWidget(shown)
-    shown.show()
-    yield shown
-    shown.close()
+    with open_window(qtbot, monkeypatch, warnings=warnings) as shown:
+        shown.warnings = warnings
+        yield shown
 
 
 def test_sample_fills_in_live_and_window_stays_responsive(window: MainWindow, qtbot) -> None:  # noqa: ANN001
@@ -92,23 +83,12 @@ def test_cancel_keeps_what_was_done_and_resume_finishes(window: MainWindow, qtbo
 def test_project_open_elsewhere_is_read_only_and_says_so(window: MainWindow, tmp_path: Path) -> None:
     path = tmp_path / "shared.earmark"
     create_project(path).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import sys, time
-            from storage.project import open_project
-            project = open_project({str(path)!r}); print("locked", flush=True); sys.stdin.read()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with held_elsewhere(path):
         assert window.open_project_file(path)
         assert window.project.read_only
         assert window.read_only_banner.isVisible()
         assert "another Earmark" in window.read_only_banner.text()
         assert not window.add_action.isEnabled() and not window.resume_action.isEnabled()
-    finally:
-        holder.communicate("")
 
 
 def test_broken_project_shows_a_message_and_is_left_alone(window: MainWindow, tmp_path: Path) -> None:

@@ -15,8 +15,7 @@ from sqlalchemy import insert
 
 from storage.models import Code, Coding, Memo, Segment, Speaker, Transcript
 from storage.project import Project, create_project
-from storage.records import NewSegment, Word
-from storage.transcripts import append_segments, create_transcript
+from tests.helpers import add_turns
 
 M01 = [
     ("SN1", "Hot issues first. We had an unexpected death during transfer."),
@@ -28,11 +27,6 @@ M02 = [
     ("CG", "Statutory and mandatory training is behind."),
     ("SN1", "Learning from each other helps. Learning, always."),
 ]
-
-
-def turn(speaker: str | None, text: str, start: float) -> NewSegment:
-    words = tuple(Word(token, start + 0.5 * k, start + 0.5 * k + 0.4, 0.9) for k, token in enumerate(text.split()))
-    return NewSegment(start=start, end=words[-1].end if words else start + 1, text=text, words=words, speaker=speaker)
 
 
 def word_time(turn_index: int, word_index: int) -> tuple[float, float]:
@@ -51,9 +45,8 @@ class Study:
 
 
 def add_transcript(project: Project, name: str, turns: list[tuple[str | None, str]]) -> tuple[int, list[int]]:
-    transcript = create_transcript(project, name, None)
-    rows = append_segments(project, transcript.id, [turn(s, t, 10.0 * i) for i, (s, t) in enumerate(turns)], 100.0)
-    return transcript.id, [row.id for row in rows]
+    transcript_id, rows = add_turns(project, name, turns, duration=100.0, turn_length=None, probability=0.9)
+    return transcript_id, [row.id for row in rows]
 
 
 def add_code(project: Project, name: str, parent_id: int | None = None, position: int = 0) -> int:

@@ -8,26 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storage import codebook, transcripts
+from storage import codebook
 from storage.analysis_records import Anchor
 from storage.coding import apply_code, codings_in_transcript
 from storage.models import AuditEntry, Memo
 from storage.project import create_project
-from storage.records import NewSegment, Word
-
-TREE = {
-    "Constructing a shared meaning for professional leadership through partnership working": {
-        "Partnership working and professional networks": {},
-        "Cross-organisational learning to improve safety and quality": {
-            "Reviewing discharge procedures": {}, "Safeguarding vulnerable adults": {}},
-    },
-    "Creating an entrepreneurial identity through new knowledge and skills": {
-        "Shared conceptual frameworks": {
-            "Managing conflict": {}, "Understanding different cultures": {}, "Developing clinical pathways": {}},
-    },
-    "Developing skills and confidence to progress the safety and quality agenda": {
-        "Coaching, shadowing and mentoring": {}, "Finding a voice for professional leaders": {}},
-}
+from tests.helpers import RESEARCH_TREE as TREE, add_turns
 
 
 def build(project, tree: dict, parent: int | None = None) -> None:  # noqa: ANN001
@@ -39,13 +25,10 @@ def build(project, tree: dict, parent: int | None = None) -> None:  # noqa: ANN0
 @pytest.fixture
 def project(project_path: Path):  # noqa: ANN201
     with create_project(project_path) as opened:
-        transcript = transcripts.create_transcript(opened, "M04", None)
         texts = ["We reviewed the discharge after the death on transfer.", "Learning across the trust matters.",
                  "Partnership with the local authority helped."]
-        turns = [NewSegment(i * 5.0, i * 5.0 + 4, text, tuple(Word(w, i * 5 + n * 0.4, i * 5 + n * 0.4 + 0.3, 0.9)
-                            for n, w in enumerate(text.split())), "SN1") for i, text in enumerate(texts)]
-        opened.turns = transcripts.append_segments(opened, transcript.id, turns, 15.0)
-        opened.transcript_id = transcript.id
+        opened.transcript_id, opened.turns = add_turns(opened, "M04", [("SN1", text) for text in texts], gap=5.0,
+                                                       turn_length=4.0, spacing=0.4, word_length=0.3, probability=0.9)
         yield opened
 
 

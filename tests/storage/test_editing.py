@@ -8,21 +8,15 @@ import pytest
 
 from storage import editing, transcripts
 from storage.project import create_project
-from storage.records import NewSegment, Word
+from tests.helpers import add_turns
 
 
 @pytest.fixture
 def project(project_path: Path):  # noqa: ANN201
     with create_project(project_path) as opened:
-        transcript = transcripts.create_transcript(opened, "M01", None)
-        turns = []
-        for index, (speaker, text) in enumerate([("SN1", "Good morning everyone. Hot issues first."),
-                                                 ("SW", "A discharge went wrong."), ("SN1", "Tell us more.")]):
-            start = index * 10.0
-            words = tuple(Word(token, start + i, start + i + 0.8, 0.9) for i, token in enumerate(text.split()))
-            turns.append(NewSegment(start, start + 9.0, text, words, speaker))
-        transcripts.append_segments(opened, transcript.id, turns, 30.0)
-        opened.transcript_id = transcript.id
+        turns = [("SN1", "Good morning everyone. Hot issues first."), ("SW", "A discharge went wrong."),
+                 ("SN1", "Tell us more.")]
+        opened.transcript_id, _ = add_turns(opened, "M01", turns, spacing=1.0, word_length=0.8, probability=0.9)
         yield opened
 
 

@@ -3,16 +3,15 @@ write, user text never becomes FTS syntax, and an upgraded project has its old t
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 
 from storage import editing, memos, migrate, transcripts
 from storage.fulltext import first_match_offset, match_expression, query_terms, search
 from storage.project import Project, create_project, open_project
 from storage.records import NewSegment
+from tests.helpers import project_at_revision
 
 
 @pytest.fixture
@@ -103,26 +102,16 @@ def test_limit_and_ranking(project: Project) -> None:
 
 
 def test_upgraded_project_has_its_old_text_indexed(project_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{project_path}")
-    with engine.connect() as connection:
-        migrate.upgrade(connection, "0002")
-    engine.dispose()
-    connection = sqlite3.connect(project_path)
-    connection.execute(
+    project_at_revision(
+        project_path, "0002",
         "INSERT INTO transcripts (id, guid, name, kind, status, transcribed_until, created_at, updated_at) "
-        "VALUES (1, 'g-1', 'M01', 'recording', 'done', 4.0, '2026-01-01', '2026-01-01')"
-    )
-    connection.execute(
+        "VALUES (1, 'g-1', 'M01', 'recording', 'done', 4.0, '2026-01-01', '2026-01-01')",
         "INSERT INTO segments (id, transcript_id, position, start, \"end\", text, words) "
-        "VALUES (5, 1, 0, 0.0, 2.0, 'The discharge was delayed', '[]')"
-    )
-    connection.execute(
+        "VALUES (5, 1, 0, 0.0, 2.0, 'The discharge was delayed', '[]')",
         "INSERT INTO memos (id, guid, target_kind, target_id, title, body, author, created_at, updated_at) "
         "VALUES (2, 'm-1', 'transcript', 1, 'Delays', 'Ask about the delayed transport', 'rk', "
-        "'2026-01-01', '2026-01-01')"
+        "'2026-01-01', '2026-01-01')",
     )
-    connection.commit()
-    connection.close()
 
     with open_project(project_path) as project:
         assert project.schema_revision() == migrate.head_revision()

@@ -3,7 +3,6 @@ latest schema, and a project made by the first revision opens in the latest with
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -15,6 +14,7 @@ from storage import backups, migrate, transcripts
 from storage.fulltext import is_index_table
 from storage.models import Base
 from storage.project import create_project, open_project
+from tests.helpers import project_at_revision
 
 
 def test_revision_chain_is_unbroken() -> None:
@@ -41,22 +41,14 @@ def test_models_match_the_latest_migration(project_path: Path) -> None:
 
 
 def test_first_revision_project_opens_in_latest(project_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{project_path}")
-    with engine.connect() as connection:
-        migrate.upgrade(connection, "0001")
-    engine.dispose()
-    connection = sqlite3.connect(project_path)
-    connection.execute(
+    project_at_revision(
+        project_path, "0001",
         "INSERT INTO transcripts (id, guid, name, kind, status, transcribed_until, created_at, updated_at) "
-        "VALUES (1, 'g-1', 'M01', 'recording', 'done', 12.5, '2026-01-01', '2026-01-01')"
-    )
-    connection.execute("INSERT INTO speakers (id, guid, label) VALUES (1, 's-1', 'SN1')")
-    connection.execute(
+        "VALUES (1, 'g-1', 'M01', 'recording', 'done', 12.5, '2026-01-01', '2026-01-01')",
+        "INSERT INTO speakers (id, guid, label) VALUES (1, 's-1', 'SN1')",
         "INSERT INTO segments (transcript_id, position, start, \"end\", speaker_id, text, words) "
-        "VALUES (1, 0, 0.0, 2.0, 1, 'Good morning everyone', '[[\"Good\", 0.0, 0.4, 0.9]]')"
+        "VALUES (1, 0, 0.0, 2.0, 1, 'Good morning everyone', '[[\"Good\", 0.0, 0.4, 0.9]]')",
     )
-    connection.commit()
-    connection.close()
 
     with open_project(project_path) as project:
         assert project.schema_revision() == migrate.head_revision()

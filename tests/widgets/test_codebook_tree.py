@@ -8,21 +8,8 @@ from PySide6.QtGui import QDrag, QDropEvent, QIcon
 from PySide6.QtWidgets import QTreeView
 
 from storage.analysis_records import CodeRecord
+from tests.helpers import RESEARCH_TREE as TREE
 from widgets.codebook_tree import CODE_ID_ROLE, MIME_TYPE, CodebookTree, code_id_from_mime, code_mime
-
-TREE = {
-    "Constructing a shared meaning for professional leadership through partnership working": {
-        "Partnership working and professional networks": {},
-        "Cross-organisational learning to improve safety and quality": {
-            "Reviewing discharge procedures": {}, "Safeguarding vulnerable adults": {}},
-    },
-    "Creating an entrepreneurial identity through new knowledge and skills": {
-        "Shared conceptual frameworks": {
-            "Managing conflict": {}, "Understanding different cultures": {}, "Developing clinical pathways": {}},
-    },
-    "Developing skills and confidence to progress the safety and quality agenda": {
-        "Coaching, shadowing and mentoring": {}, "Finding a voice for professional leaders": {}},
-}
 
 
 def records(tree: dict = TREE, counts: dict[str, int] | None = None) -> list[CodeRecord]:
@@ -62,6 +49,15 @@ def shown(tree: CodebookTree, parent: QModelIndex = QModelIndex()) -> list:  # n
         index = model.index(row, 0, parent)
         rows.append((index.data(), model.index(row, 1, parent).data(), shown(tree, index)))
     return rows
+
+
+def requests(tree: CodebookTree) -> tuple[list[tuple], list[tuple]]:
+    """The moves and the merges the tree asks for, as they are asked."""
+    moves: list[tuple] = []
+    merges: list[tuple] = []
+    tree.move_requested.connect(lambda *args: moves.append(args))
+    tree.merge_requested.connect(lambda *args: merges.append(args))
+    return moves, merges
 
 
 def index_of(tree: CodebookTree, code_id: int, column: int = 0) -> QModelIndex:
@@ -146,9 +142,7 @@ def test_drags_carry_the_code_id_as_ascii(qtbot) -> None:  # noqa: ANN001
 def test_drops_ask_for_the_right_parent_and_position(qtbot) -> None:  # noqa: ANN001
     tree = make_tree(qtbot)
     by_name = ids(tree.codes())
-    moves, merges = [], []
-    tree.move_requested.connect(lambda *args: moves.append(args))
-    tree.merge_requested.connect(lambda *args: merges.append(args))
+    moves, merges = requests(tree)
     model, conflict = tree.model, by_name["Managing conflict"]
     frameworks, coaching = by_name["Shared conceptual frameworks"], by_name["Coaching, shadowing and mentoring"]
     move = Qt.DropAction.MoveAction
@@ -189,9 +183,7 @@ def _drop(view: QTreeView, data: QMimeData, point: QPoint, modifiers: Qt.Keyboar
 def test_a_real_drop_event_moves_and_with_shift_merges(qtbot) -> None:  # noqa: ANN001
     tree = make_tree(qtbot)
     by_name = ids(tree.codes())
-    moves, merges = [], []
-    tree.move_requested.connect(lambda *args: moves.append(args))
-    tree.merge_requested.connect(lambda *args: merges.append(args))
+    moves, merges = requests(tree)
     learning = by_name["Partnership working and professional networks"]
     target = by_name["Finding a voice for professional leaders"]
     centre = tree.view.visualRect(index_of(tree, target)).center()

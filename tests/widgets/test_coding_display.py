@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, Q
 from PySide6.QtWidgets import QApplication
 
 from storage.analysis_records import Anchor, CodeRecord, CodingRecord
-from storage.records import SegmentRecord, Word
+from storage.records import SegmentRecord
+from tests.helpers import show_sized, timed_words
 from widgets.coding_highlighter import tint
 from widgets.coding_margin import MIME_CODE
 from widgets.quick_code import QuickCodePopup
@@ -26,8 +27,7 @@ BLUE, PINK, GREEN = "#64b5f6", "#f48fb1", "#6fbf73"
 
 def turns() -> list[SegmentRecord]:
     return [SegmentRecord(101 + n, 1, n, n * 10.0, n * 10.0 + 9, speaker, text,
-                          tuple(Word(w, n * 10.0 + i * 0.5, n * 10.0 + i * 0.5 + 0.4, 0.9) for i, w in enumerate(text.split())))
-            for n, (speaker, text) in enumerate(TURNS)]
+                          timed_words(text, n * 10.0, probability=0.9)) for n, (speaker, text) in enumerate(TURNS)]
 
 
 def on(coding_id: int, name: str, colour: str, turn: int, words: str, *, memo: bool = False,
@@ -46,10 +46,7 @@ def on(coding_id: int, name: str, colour: str, turn: int, words: str, *, memo: b
 
 @pytest.fixture
 def editor(qtbot) -> TranscriptEditor:  # noqa: ANN001
-    view = TranscriptEditor()
-    qtbot.addWidget(view)
-    view.resize(900, 400)
-    view.show()
+    view = show_sized(qtbot, TranscriptEditor(), 900, 400)
     view.set_segments(turns())
     qtbot.waitExposed(view)
     return view

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QDate, Qt
 
 from storage.analysis_records import MemoRecord
+from tests.helpers import show_sized
 from widgets.diary_view import DiaryView, entry_day
 from widgets.memo_panel import SAVE_SETTLE_MS, MemoPanel, memo_byline
 
@@ -34,10 +35,7 @@ def test_byline_has_author_and_local_times() -> None:
 
 
 def panel_with_memos(qtbot) -> MemoPanel:  # noqa: ANN001
-    panel = MemoPanel()
-    qtbot.addWidget(panel)
-    panel.resize(360, 500)
-    panel.show()
+    panel = show_sized(qtbot, MemoPanel(), 360, 500)
     memos = [memo(2, "Conflict is named, not avoided", "SW and SN1 disagree openly.", created=datetime(2026, 11, 27, 9, 0)),
              memo(1, "", "First thoughts on the code.\nMore below.")]
     panel.show_target("code", 3, "code “Managing conflict”", memos)
@@ -108,10 +106,7 @@ def diary_entries() -> list[MemoRecord]:
 
 
 def diary_view(qtbot) -> DiaryView:  # noqa: ANN001
-    view = DiaryView()
-    qtbot.addWidget(view)
-    view.resize(480, 640)
-    view.show()
+    view = show_sized(qtbot, DiaryView(), 480, 640)
     view.show_entries(diary_entries())
     return view
 

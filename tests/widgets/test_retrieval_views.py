@@ -7,6 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QFont, QTextDocument
 
 from storage.analysis_records import Anchor, CodeRecord, Matrix, Passage, SearchHit
+from tests.helpers import show_sized
 from widgets.matrix_view import EMPTY, STRONG, MatrixView, heat_color
 from widgets.retrieval_view import INDENT, TEXT, RetrievalView, clock, context_parts, time_span
 from widgets.search_panel import SearchPanel, snippet_html
@@ -47,10 +48,7 @@ def bold_text(document: QTextDocument) -> list[str]:
 
 
 def test_two_thousand_passages_are_listed_and_painted(qtbot) -> None:  # noqa: ANN001
-    view = RetrievalView()
-    qtbot.addWidget(view)
-    view.resize(1000, 600)
-    view.show()
+    view = show_sized(qtbot, RetrievalView(), 1000, 600)
     passages = [passage(n) for n in range(2000)]
     view.set_choices(CODES, list(SPEAKERS), [(n, f"M{n:02d}") for n in range(1, 18)])
     view.show_passages(passages)
@@ -165,10 +163,7 @@ def test_matrix_cells_are_coloured_by_count_and_totalled(qtbot) -> None:  # noqa
 
 
 def test_clicking_a_cell_asks_for_its_passages(qtbot) -> None:  # noqa: ANN001
-    view = MatrixView()
-    qtbot.addWidget(view)
-    view.resize(900, 600)
-    view.show()
+    view = show_sized(qtbot, MatrixView(), 900, 600)
     view.show_matrix(matrix())
     table = view.table
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.records import SegmentRecord, Word
+from tests.helpers import show_sized
 from widgets.transcript_view import TranscriptView
 
 
@@ -25,10 +26,7 @@ def test_one_block_per_turn_and_margin_appears(qtbot) -> None:  # noqa: ANN001
 
 
 def test_clicking_the_margin_asks_to_seek(qtbot) -> None:  # noqa: ANN001
-    view = TranscriptView()
-    qtbot.addWidget(view)
-    view.resize(600, 400)
-    view.show()
+    view = show_sized(qtbot, TranscriptView(), 600, 400)
     view.set_segments([turn(i, f"Turn number {i}.") for i in range(5)])
     block = view.document().findBlockByNumber(3)
     y = int(view.blockBoundingGeometry(block).translated(view.contentOffset()).top()) + 2
