@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from pathlib import Path
 
 import numpy as np
@@ -85,9 +87,19 @@ def test_a_device_that_vanishes_while_playing_pauses_with_an_error(tone_file: Pa
     import sounddevice as sd
 
     streams: list[sd.OutputStream] = []
+    vanish = threading.Event()
 
     def remembered(**kwargs: object) -> sd.OutputStream:
-        streams.append(sd.OutputStream(**kwargs))
+        callback = kwargs["callback"]
+
+        def until_the_device_goes(*args: object) -> None:
+            if vanish.is_set():
+                # What PortAudio does when the device goes: the stream ends under the player, from
+                # the audio thread itself (aborting it from this thread can hang in ALSA's join).
+                raise sd.CallbackAbort
+            callback(*args)  # type: ignore[operator]
+
+        streams.append(sd.OutputStream(**{**kwargs, "callback": until_the_device_goes}))
         return streams[-1]
 
     errors: list[PlaybackError] = []
@@ -96,12 +108,13 @@ def test_a_device_that_vanishes_while_playing_pauses_with_an_error(tone_file: Pa
         player.set_loop(0.0, 1.0)  # keeps playing however fast the null device runs
         player.play()
         assert wait_until(lambda: player.position() > 0.5, 5)
-        streams[-1].abort()  # what PortAudio does when the device goes: the stream ends under us
+        vanish.set()
         assert wait_until(lambda: bool(errors), 5)  # on_error comes from the producer thread
         assert player.state is PlayerState.PAUSED
         assert errors == [player.error()]
         assert "is no longer available" in str(player.error()) and "choose another output device" in str(player.error())
         # The player stays usable: play again opens a new stream.
+        vanish.clear()
         player.play()
         assert player.state is PlayerState.PLAYING and player.error() is None
         assert len(streams) == 2
