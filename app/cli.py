@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.cli_coding import CODING_COMMANDS, CommandError, add_parsers, run_coding_command
-from app.cli_format import clock, progress_bar, stamp, time_left
+from app.cli_format import progress_bar, stamp, time_left
+from widgets.clock import clock
 from app.version import __version__
 from audio.engine import MODES, EngineSettings
 from audio.errors import EngineError, MediaError, ModelError

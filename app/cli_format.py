@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import math
 
-
-def clock(seconds: float) -> str:
-    """01:02:03 for an hour or more, 02:03 below that."""
-    seconds = max(0, int(seconds))  # truncated, as media players show positions
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+from widgets.clock import clock
 
 
 def hms(seconds: float) -> str:
     """0:01:02, always with hours: how a quote is cited (meeting and time) in `earmark passages`."""
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
+    return clock(seconds, hours=True)
 
 
 def stamp(seconds: float) -> str:

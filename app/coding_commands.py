@@ -43,9 +43,6 @@ class _CodingCommand(ProjectCommand):
     def report_failure(self, error: Exception, *, undoing: bool) -> None:
         self.report(f"{'Undo ' if undoing else ''}{self.text()}: {reason(error)}")
 
-    def apply(self) -> bool:  # the first time: make the change; False when there was nothing to do
-        raise NotImplementedError
-
     def reapply(self) -> None:  # redo after an undo: put back exactly what apply() made
         raise NotImplementedError
 

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import dialogs, settings
-from app.cli_format import clock, time_left
+from app.cli_format import time_left
+from widgets.clock import clock
 from app.jobs import Prepared, Progress
 from app.workers import TranscriptionWorker
 from audio.engine import EngineSettings

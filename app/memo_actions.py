@@ -106,7 +106,13 @@ class MemoController(QObject):
 
         context.memos_changed.connect(self.refresh)
         context.codes_changed.connect(self.refresh)  # a renamed code renames the panel's heading
-        context.codings_changed.connect(lambda _transcript: self.refresh())  # linked passages' text and times
+        # Codings change with every code applied and every correction saved: the linked passages'
+        # text and times are brought up to date once the event loop is idle, off that path.
+        self._codings_refresh = QTimer(self)
+        self._codings_refresh.setSingleShot(True)
+        self._codings_refresh.setInterval(0)
+        self._codings_refresh.timeout.connect(self.refresh)
+        context.codings_changed.connect(lambda _transcript: self._codings_refresh.start())
         context.project_changed.connect(self._project_changed)
         context.project_closing.connect(self._project_closing)
         context.transcript_shown.connect(self._transcript_shown)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from storage.analysis_records import Anchor, AutocodeMatch
 from storage.models import Code, Coding, Segment, Speaker, Transcript
 from storage.project import Project
+from storage.search import pattern as search_pattern
 
 Scope = Literal["word", "sentence", "turn"]
 SCOPES: tuple[str, ...] = ("word", "sentence", "turn")
@@ -40,13 +41,7 @@ def compile_pattern(pattern: str, *, regex: bool = False, whole_words: bool = Tr
     message the user can act on."""
     if not pattern:
         raise ValueError("Nothing to look for: give a word, a phrase or a pattern.")
-    body = pattern if regex else re.escape(pattern)
-    if whole_words:
-        body = rf"(?<!\w)(?:{body})(?!\w)"
-    try:
-        return re.compile(body, 0 if match_case else re.IGNORECASE)
-    except re.error as error:
-        raise ValueError(f"Not a valid regular expression: '{pattern}' ({error})") from None
+    return search_pattern(pattern, regex=regex, whole_words=whole_words, match_case=match_case)
 
 
 def find_matches(project: Project, pattern: str, *, regex: bool = False, whole_words: bool = True,

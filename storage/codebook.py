@@ -75,10 +75,10 @@ def find_code(project: Project, name: str) -> CodeRecord | None:
     return next((code for code in codes_tree(project) if code.name.casefold() == wanted), None)
 
 
-def descendant_ids(project: Project, code_id: int) -> list[int]:
-    """The code and every code below it."""
+def descendant_ids(project: Project, *code_ids: int) -> list[int]:
+    """The codes and every code below them, the given ones first, parents before children."""
     with project.session() as session:
-        return _descendants(session, code_id)
+        return _descendants(session, *code_ids)
 
 
 def create_code(project: Project, name: str, parent_id: int | None = None, *, color: str | None = None,
@@ -265,10 +265,15 @@ def _tree(session: Session) -> list[CodeRecord]:
     return ordered
 
 
-def _descendants(session: Session, code_id: int) -> list[int]:
-    found, frontier = [code_id], [code_id]
+def _descendants(session: Session, *code_ids: int) -> list[int]:
+    """One query per level of the tree. A code already seen is not walked again, so a damaged
+    tree with a cycle ends instead of looping."""
+    found = list(dict.fromkeys(code_ids))
+    seen, frontier = set(found), found
     while frontier:
-        frontier = list(session.scalars(select(Code.id).where(Code.parent_id.in_(frontier)).order_by(Code.position)))
+        below = session.scalars(select(Code.id).where(Code.parent_id.in_(frontier)).order_by(Code.position))
+        frontier = [code_id for code_id in below if code_id not in seen]
+        seen.update(frontier)
         found.extend(frontier)
     return found
 

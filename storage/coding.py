@@ -125,10 +125,10 @@ def normalise(session: Session, start: Anchor, end: Anchor) -> tuple[Anchor, Anc
     start_offset = min(max(start.offset, 0), len(first.text))
     end_offset = min(max(end.offset, 0), len(last.text))
     while start_offset >= len(first.text) and first.position < last.position:
-        first = _neighbour(session, first, +1)
+        first = neighbour(session, first, +1)
         start_offset = 0
     while end_offset <= 0 and last.position > first.position:
-        last = _neighbour(session, last, -1)
+        last = neighbour(session, last, -1)
         end_offset = len(last.text)
     if first.position > last.position or (first.id == last.id and start_offset >= end_offset):
         return None
@@ -162,11 +162,11 @@ def restore_states(session: Session, states: Iterable[CodingState]) -> None:
     session.flush()
 
 
-def _neighbour(session: Session, segment: Segment, step: int) -> Segment:
-    row = session.scalars(
+def neighbour(session: Session, segment: Segment, step: int) -> Segment:
+    """The turn `step` places after (or before) `segment` in its transcript."""
+    return session.scalars(
         select(Segment).where(Segment.transcript_id == segment.transcript_id, Segment.position == segment.position + step)
     ).one()
-    return row
 
 
 def _segment_transcript(session: Session, segment_id: int) -> int:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage.analysis_records import Anchor, CodingState
 from storage.anchors import SplitPoint, TextEdit, map_span, merge_shift, split_end, split_start
-from storage.coding import find_same, normalise, state_of
+from storage.coding import find_same, neighbour, normalise, state_of
 from storage.models import Coding, Segment
 
 
@@ -94,9 +94,8 @@ def before_delete(session: Session, segment: Segment) -> list[CodingState]:
 
 
 def _turn_edge(session: Session, segment: Segment, step: int) -> Anchor:
-    neighbour = session.scalars(select(Segment).where(
-        Segment.transcript_id == segment.transcript_id, Segment.position == segment.position + step)).one()
-    return Anchor(neighbour.id, 0 if step > 0 else len(neighbour.text))
+    turn = neighbour(session, segment, step)
+    return Anchor(turn.id, 0 if step > 0 else len(turn.text))
 
 
 def _settle(session: Session, row: Coding, start: Anchor, end: Anchor) -> None:

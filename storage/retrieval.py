@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from storage.analysis_records import Anchor, Matrix, Passage
 from storage.bulk import collector_paused
-from storage.codebook import codes_tree
+from storage.codebook import codes_tree, descendant_ids
 from storage.models import Code, Coding, Segment, Speaker, Transcript
 from storage.passages import TOKEN
 from storage.project import Project
@@ -35,18 +35,8 @@ _END = Segment.__table__.alias("end_turn")
 
 
 def with_subcodes(project: Project, code_ids: Iterable[int]) -> list[int]:
-    """The given codes and every code below them, the given ones first. A recursive query of its
-    own (rather than one call per code) so a whole branch costs one round trip."""
-    given = list(dict.fromkeys(code_ids))
-    if not given:
-        return []
-    tree = select(Code.id).where(Code.id.in_(given)).cte("tree", recursive=True)
-    # UNION, not UNION ALL: a damaged tree with a cycle then ends instead of looping.
-    tree = tree.union(select(Code.id).join(tree, Code.parent_id == tree.c.id))
-    with project.session() as session:
-        below = session.scalars(select(tree.c.id).order_by(tree.c.id)).all()
-    known = set(given)
-    return given + [code_id for code_id in below if code_id not in known]
+    """The given codes and every code below them, the given ones first."""
+    return descendant_ids(project, *code_ids)
 
 
 def coded_passages(project: Project, code_ids: Sequence[int], *, speaker: str | None = None,

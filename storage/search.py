@@ -24,11 +24,16 @@ class TextMatch:
     context: str  # the match with some text either side, for a results list
 
 
-def pattern(needle: str, *, match_case: bool = False, whole_words: bool = False) -> re.Pattern[str]:
-    body = re.escape(needle)
+def pattern(needle: str, *, match_case: bool = False, whole_words: bool = False, regex: bool = False) -> re.Pattern[str]:
+    """The search as a compiled expression: `needle` literally, or as a regular expression. A
+    bad regular expression is a ValueError whose message the user can act on."""
+    body = needle if regex else re.escape(needle)
     if whole_words:
-        body = rf"(?<!\w){body}(?!\w)"
-    return re.compile(body, 0 if match_case else re.IGNORECASE)
+        body = rf"(?<!\w)(?:{body})(?!\w)"
+    try:
+        return re.compile(body, 0 if match_case else re.IGNORECASE)
+    except re.error as error:
+        raise ValueError(f"Not a valid regular expression: '{needle}' ({error})") from None
 
 
 def find_text(project: Project, needle: str, *, match_case: bool = False, whole_words: bool = False,

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from storage.analysis_records import AutocodeMatch, CodeRecord
-from widgets.transcript_view import format_clock
+from widgets.clock import clock
 
 PREVIEW_DELAY_MS = 250  # long enough not to search on every key, short enough to feel live
 PREVIEW_ROWS = 500  # rows listed; the count and Apply still cover every match
@@ -102,7 +102,7 @@ class PreviewModel(QAbstractTableModel):
             if column == 1:
                 return match.speaker or "—"
             if column == 2:
-                return "" if context is None or context.start_time is None else format_clock(context.start_time)
+                return "" if context is None or context.start_time is None else clock(context.start_time)
             before, after = (context.before, context.after) if context else ("", "")
             return f"{before}{match.text}{after}"
         if role == self.HTML_ROLE and column == self.PASSAGE:

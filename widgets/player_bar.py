@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget,
 )
 
-from widgets.transcript_view import format_clock
+from widgets.clock import clock
 
 
 class PlayerBar(QWidget):
@@ -102,7 +102,7 @@ class PlayerBar(QWidget):
             self.slider.setRange(0, int(duration * 1000))
         if not self.slider.isSliderDown():
             self.slider.setValue(int(seconds * 1000))
-        self.time.setText(f"{format_clock(seconds)} / {format_clock(duration)}")
+        self.time.setText(f"{clock(seconds)} / {clock(duration)}")
 
     def show_playing(self, playing: bool) -> None:
         icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay

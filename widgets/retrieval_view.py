@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from storage.analysis_records import CodeRecord, Passage
+from widgets.clock import clock
 
 CODE, TRANSCRIPT, SPEAKER, TIME, TEXT = range(5)
 HEADERS = ("Code", "Transcript", "Speaker", "Time", "Passage")
@@ -33,13 +34,8 @@ NO_SPEAKER = "(no speaker)"
 Index = QModelIndex | QPersistentModelIndex
 
 
-def clock(seconds: float) -> str:
-    whole = max(0, int(seconds))
-    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-
-
 def time_span(passage: Passage) -> str:
-    return f"{clock(passage.start_time)}–{clock(passage.end_time)}"
+    return f"{clock(passage.start_time, hours=True)}–{clock(passage.end_time, hours=True)}"
 
 
 def context_parts(passage: Passage) -> tuple[str, str, str]:

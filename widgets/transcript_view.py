@@ -13,15 +13,9 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent, QT
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from storage.records import SegmentRecord
+from widgets.clock import clock
 
 MARGIN_PADDING = 8
-
-
-def format_clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 class TranscriptView(QPlainTextEdit):
@@ -165,7 +159,7 @@ class TranscriptView(QPlainTextEdit):
                 line = self.fontMetrics().height()
                 painter.setFont(small)
                 painter.setPen(palette.placeholderText().color())
-                painter.drawText(MARGIN_PADDING, top, time_width, line, Qt.AlignmentFlag.AlignLeft, format_clock(segment.start))
+                painter.drawText(MARGIN_PADDING, top, time_width, line, Qt.AlignmentFlag.AlignLeft, clock(segment.start))
                 painter.setPen(QColor(palette.text().color()))
                 bold = QFont(small)
                 bold.setBold(True)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QTextCursor
 
 from app import jobs
 from app.main_window import MainWindow
+from widgets.clock import clock
 from audio.output_devices import PlaybackError
 from storage import transcripts
 from storage.project import create_project
@@ -45,9 +46,8 @@ def test_play_moves_the_highlight_and_seek_jumps(window_with_sample: MainWindow,
     qtbot.wait(2 * 30)
     paused_at = window.playback.position()
     assert paused_at > 22.5
-    from widgets.transcript_view import format_clock
 
-    assert window.player_bar.time.text().startswith(format_clock(paused_at))
+    assert window.player_bar.time.text().startswith(clock(paused_at))
 
 
 def test_device_error_is_shown_and_editing_goes_on(window_with_sample: MainWindow, qtbot) -> None:  # noqa: ANN001
