@@ -26,6 +26,8 @@ class AnalysisContext(QObject):
     project_changed = Signal()  # a project was opened or closed
     project_closing = Signal()  # the project is about to close: save what is still being typed
     transcript_shown = Signal(int)  # the editor now shows this transcript
+    register_changed = Signal()  # participants, consent, meetings, attendance or speaker links changed
+    sources_changed = Signal()  # transcripts or text sources were added, removed, renamed or relinked
 
     def __init__(self, window: QMainWindow, editor: TranscriptEditor, stack: QUndoStack, shortcuts: ShortcutBinder,
                  project: Callable[[], Project | None], transcript_id: Callable[[], int | None],

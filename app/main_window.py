@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
                                        lambda: self._shown_transcript, self._go_to_transcript,
                                        self.playback.play_span, self._report)
         self.editing.on_codings_changed = lambda: self.context.codings_changed.emit(self._shown_transcript or -1)
+        self.context.sources_changed.connect(self.refresh_project)
         self.analysis = install_analysis(self.context)
         self.find = FindController(self.find_panel, self.editing, lambda: self.project,
                                    lambda: self._shown_transcript, self._go_to_transcript)

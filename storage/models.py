@@ -57,7 +57,8 @@ class Transcript(Base):
     guid: Mapped[str] = mapped_column(String(36), unique=True, default=new_guid)
     recording_id: Mapped[Optional[int]] = mapped_column(ForeignKey("recordings.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(Text)
-    # "recording" for a transcribed recording; later: minutes, field notes, interview notes.
+    # "recording" for a transcribed recording; otherwise a text source: minutes, field_notes,
+    # interview_notes, document (typed in, or imported from source_file).
     kind: Mapped[str] = mapped_column(String(30), default="recording")
     language: Mapped[Optional[str]] = mapped_column(String(16))
     model: Mapped[Optional[str]] = mapped_column(Text)
@@ -68,6 +69,9 @@ class Transcript(Base):
     error: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    # Revision 0004.
+    meeting_id: Mapped[Optional[int]] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
+    source_file: Mapped[Optional[str]] = mapped_column(Text)
 
     segments: Mapped[list[Segment]] = relationship(
         back_populates="transcript", order_by="Segment.position", cascade="all, delete-orphan", passive_deletes=True
@@ -194,3 +198,15 @@ class Memo(Base):
     # Revision 0003: the codings (passages) a diary entry refers to, as a JSON list of ids. Not
     # foreign keys: a removed coding simply drops out when the memo is read (storage/memos.py).
     links: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class Pseudonym(Base):
+    """A real name and what replaces it (revision 0004). Variants are further spellings of the
+    same person (initials, a first name alone), matched like the name itself."""
+
+    __tablename__ = "pseudonyms"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    real_name: Mapped[str] = mapped_column(Text)
+    replacement: Mapped[str] = mapped_column(Text)
+    variants: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
