@@ -12,12 +12,20 @@ def install_analysis(context: AnalysisContext) -> list[object]:
     from app.autocode_actions import AutocodeController
     from app.codebook_actions import CodebookController
     from app.coding_actions import CodingController
+    from app.consent_actions import ConsentController
     from app.memo_actions import MemoController
+    from app.pseudonym_actions import PseudonymController
+    from app.register_actions import RegisterController
     from app.retrieval_actions import RetrievalController
+    from app.source_actions import SourceController
     controllers: list[object] = []
     controllers.append(CodebookController(context))
     controllers.append(CodingController(context))
     controllers.append(RetrievalController(context))
     controllers.append(AutocodeController(context))
     controllers.append(MemoController(context))
+    controllers.append(RegisterController(context))
+    controllers.append(PseudonymController(context))
+    controllers.append(SourceController(context))
+    controllers.append(ConsentController(context))
     return controllers

@@ -135,19 +135,26 @@ class AutocodeController(QObject):
             code_id = self._code_id(project, options)
             fresh = matches if code_id is None else new_matches(project, code_id, matches)
             contexts = self._contexts(project, matches[:PREVIEW_ROWS], {(m.start, m.end) for m in fresh})
+            skipped = len(self._find(project, options, left_out=True))
         except (ValueError, ProjectError, KeyError) as error:
             dialog.show_preview([], str(error))
             return
         dialog.show_preview(matches, None, contexts=contexts, already_coded=len(matches) - len(fresh))
+        if skipped:
+            # The dialog's summary line, plus what consent leaves out (storage/consent.py).
+            summary = dialog.count.text().rstrip(".")
+            dialog.count.setText(f"{summary}. {skipped_text(skipped)}")
 
-    def _find(self, project: Project, options: AutocodeOptions) -> list[AutocodeMatch]:
+    def _find(self, project: Project, options: AutocodeOptions, *, left_out: bool = False) -> list[AutocodeMatch]:
+        """What the options find; with `left_out`, what they find in turns left out of analysis
+        instead (never coded: the preview says how many)."""
         transcript_id = self.context.transcript_id()
         where = None if options.everywhere or transcript_id is None else [transcript_id]
         if options.mode == "speaker":
-            return speaker_turns(project, options.speaker, transcript_ids=where) if options.speaker else []
+            return speaker_turns(project, options.speaker, transcript_ids=where, left_out=left_out) if options.speaker else []
         return find_matches(project, options.pattern, regex=options.regex, whole_words=options.whole_words,
                             match_case=options.match_case, scope=options.scope,  # type: ignore[arg-type]
-                            transcript_ids=where)
+                            transcript_ids=where, left_out=left_out)
 
     @staticmethod
     def _code_id(project: Project, options: AutocodeOptions) -> int | None:
@@ -209,6 +216,11 @@ class AutocodeController(QObject):
     def _show_passage(self, match: AutocodeMatch) -> None:
         self.context.open_passage(match.transcript_id, match.start.segment_id, match.start.offset, match.end.offset,
                                   match.end.segment_id)
+
+
+def skipped_text(count: int) -> str:
+    return (f"{_passages(count)} in turns left out of analysis (consent) "
+            f"{'is' if count == 1 else 'are'} skipped.")
 
 
 def _passages(count: int) -> str:

@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.cli_coding import CODING_COMMANDS, CommandError, add_parsers, run_coding_command
+from app import cli_export
+from app import cli_encryption
+from app import cli_register
+from app.cli_projects import add_password_option, add_project_argument, open_for_command
 from app.cli_format import progress_bar, stamp, time_left
 from widgets.clock import clock
 from app.version import __version__
@@ -20,7 +24,8 @@ from audio.engine import MODES, EngineSettings
 from audio.errors import EngineError, MediaError, ModelError
 from storage.errors import ProjectError
 
-COMMANDS = ("transcribe", "info", "show", "vocabulary", "models", *CODING_COMMANDS)
+COMMANDS = ("transcribe", "info", "show", "vocabulary", "models", *CODING_COMMANDS, *cli_export.EXPORT_COMMANDS,
+            *cli_encryption.ENCRYPTION_COMMANDS, *cli_register.REGISTER_COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,20 +43,21 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--sequential", dest="mode", action="store_const", const="sequential", help="one window at a time")
     transcribe.add_argument("--threads", type=int, default=0, help="CPU threads (default: all cores)")
     transcribe.set_defaults(mode="batched")
+    add_password_option(transcribe)
 
     info = commands.add_parser("info", help="what a project holds")
-    info.add_argument("project", type=Path)
+    add_project_argument(info)
     info.add_argument("--json", action="store_true", help="machine-readable output")
 
     show = commands.add_parser("show", help="a transcript's turns")
-    show.add_argument("project", type=Path)
+    add_project_argument(show)
     show.add_argument("--transcript", type=int, default=None, help="transcript id (default: the first)")
     show.add_argument("--json", action="store_true", help="also each word with start, end and probability")
 
     vocabulary = commands.add_parser(
         "vocabulary", help="names and terms the model should expect (passed to Whisper as hotwords)"
     )
-    vocabulary.add_argument("project", type=Path)
+    add_project_argument(vocabulary)
     vocabulary.add_argument("terms", nargs="*", help="terms to add, e.g. 'Community of Practice' SN1")
     vocabulary.add_argument("--clear", action="store_true", help="remove every term first")
 
@@ -62,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("name")
 
     add_parsers(commands)
+    cli_export.add_parsers(commands)
+    cli_encryption.add_parsers(commands)
+    cli_register.add_parsers(commands)
     return parser
 
 
@@ -78,6 +87,12 @@ def run(argv: list[str]) -> int:
             return _vocabulary(args)
         if args.command in CODING_COMMANDS:
             return run_coding_command(args)
+        if args.command in cli_export.EXPORT_COMMANDS:
+            return cli_export.run_command(args)
+        if args.command in cli_encryption.ENCRYPTION_COMMANDS:
+            return cli_encryption.run_command(args)
+        if args.command in cli_register.REGISTER_COMMANDS:
+            return cli_register.run_command(args)
         return _models(args)
     except (ProjectError, MediaError, ModelError, EngineError, CommandError) as error:
         print(f"earmark: error: {error}", file=sys.stderr)
@@ -106,9 +121,7 @@ def _transcribe(args: argparse.Namespace) -> int:
 
 def _transcribe_all(args: argparse.Namespace, settings: EngineSettings, engine: Any) -> int:
     from app.jobs import prepare, transcribe
-    from storage.project import open_or_create
-
-    with open_or_create(args.project) as project:
+    with open_for_command(args, create_missing=True) as project:
         if project.read_only:
             raise ProjectError(f"{project.path} is open read-only ({project.read_only_reason}); cannot transcribe into it.")
         for media in args.media:
@@ -153,14 +166,14 @@ class _ProgressPrinter:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from storage.project import open_project
     from storage.summary import summarise
 
-    with open_project(args.project, read_only=True) as project:
+    with open_for_command(args, read_only=True) as project:
         summary = summarise(project)
     data = {
         "path": str(summary.path),
         "schema_revision": summary.schema_revision,
+        "encrypted": project.encrypted,
         "recordings": [
             {"id": r.id, "path": str(r.media_path), "duration": r.duration, "channels": r.channels,
              "sample_rate": r.sample_rate, "audio_deleted": r.audio_deleted}
@@ -178,7 +191,7 @@ def _info(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    print(f"{data['path']} (schema {data['schema_revision']})")
+    print(f"{data['path']} (schema {data['schema_revision']}{', encrypted' if data['encrypted'] else ''})")
     print(f"recordings: {len(data['recordings'])}")
     for r in data["recordings"]:
         print(f"  {r['id']}: {r['path']} ({clock(r['duration'])}, {r['channels']} ch, {r['sample_rate']} Hz)")
@@ -193,9 +206,7 @@ def _info(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from storage import transcripts
-    from storage.project import open_project
-
-    with open_project(args.project, read_only=True) as project:
+    with open_for_command(args, read_only=True) as project:
         available = transcripts.list_transcripts(project)
         if not available:
             raise ProjectError(f"{project.path} has no transcripts yet.")
@@ -222,10 +233,9 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _vocabulary(args: argparse.Namespace) -> int:
-    from storage.project import open_project
     from storage.settings import VOCABULARY, set_setting, vocabulary
 
-    with open_project(args.project) as project:
+    with open_for_command(args) as project:
         terms = [] if args.clear else list(vocabulary(project))
         terms += [term.strip() for term in args.terms if term.strip() and term.strip() not in terms]
         if args.clear or args.terms:

@@ -10,10 +10,10 @@ import argparse
 import difflib
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli_format import hms
+from app.cli_projects import add_project_argument, open_for_command
 
 if TYPE_CHECKING:  # storage (and SQLAlchemy) load only when a coding command runs
     from storage.analysis_records import AutocodeMatch, CodeRecord, Passage
@@ -29,18 +29,18 @@ class CommandError(Exception):
 
 def add_parsers(commands: Any) -> None:  # argparse's _SubParsersAction is private
     codes = commands.add_parser("codes", help="the code tree with how many passages each code has")
-    codes.add_argument("project", type=Path)
+    add_project_argument(codes)
     codes.add_argument("--json", action="store_true", help="machine-readable output")
 
     passages = commands.add_parser("passages", help="every passage coded with a code")
-    passages.add_argument("project", type=Path)
+    add_project_argument(passages)
     passages.add_argument("--code", required=True, help="the code's name (case does not matter)")
     passages.add_argument("--with-subcodes", action="store_true", help="also the passages of every code below it")
     passages.add_argument("--speaker", default=None, help="only passages begun by this speaker label, e.g. SN1")
     passages.add_argument("--json", action="store_true", help="machine-readable output (times in seconds)")
 
     autocode = commands.add_parser("autocode", help="code every passage that matches a pattern, or a speaker's turns")
-    autocode.add_argument("project", type=Path)
+    add_project_argument(autocode)
     autocode.add_argument("--code", required=True, help="the code to apply (created if there is none of that name)")
     source = autocode.add_mutually_exclusive_group(required=True)
     source.add_argument("--match", metavar="REGEX", help="a regular expression; matches whole words unless --partial")
@@ -53,15 +53,13 @@ def add_parsers(commands: Any) -> None:  # argparse's _SubParsersAction is priva
 
 
 def run_coding_command(args: argparse.Namespace) -> int:
-    from storage.project import open_project
-
     if args.command == "autocode" and not args.dry_run:
-        with open_project(args.project) as project:
+        with open_for_command(args) as project:
             if project.read_only:
                 raise CommandError(f"{project.path} is open read-only ({project.read_only_reason}); "
                                    "cannot code it. Close it in Earmark, or add --dry-run to only look.")
             return _autocode(project, args)
-    with open_project(args.project, read_only=True) as project:
+    with open_for_command(args, read_only=True) as project:
         if args.command == "codes":
             return _codes(project, args)
         if args.command == "passages":

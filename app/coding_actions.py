@@ -175,7 +175,8 @@ class CodingController(QObject):
 
     def _target(self) -> tuple[Project, int, Anchor, Anchor] | None:
         """The writable project, the shown transcript and the selected passage, or None after
-        saying what is missing. Pending keystrokes are saved first, so the anchors are current."""
+        saying what is missing or why it cannot be coded. Pending keystrokes are saved first, so
+        the anchors are current."""
         project = self.context.writable_project()
         if project is None:
             return None
@@ -189,7 +190,14 @@ class CodingController(QObject):
             self.context.report(NO_SELECTION)
             return None
         start_id, start, end_id, end = passage
-        return project, transcript_id, Anchor(start_id, start), Anchor(end_id, end)
+        anchors = Anchor(start_id, start), Anchor(end_id, end)
+        # Words of someone whose words are left out of analysis cannot be coded (storage/consent.py):
+        # said before a code is chosen or made, naming who and why.
+        refusal = coding.consent_refusal(project, *anchors)
+        if refusal is not None:
+            self.context.report(refusal)
+            return None
+        return project, transcript_id, anchors[0], anchors[1]
 
     def _used(self, code_id: int) -> None:
         self.context.last_code_id = code_id

@@ -14,9 +14,11 @@ from audio import decode
 from audio.engine import EngineSettings, Started, resolve_mode
 from audio.remote import Cancelled, EngineBatch, EngineProcess
 from storage import recordings, transcripts
+from storage.errors import ProjectError
 from storage.project import Project
 from storage.records import NewSegment, RecordingRecord, SegmentRecord, TranscriptRecord, Word
 from storage.settings import vocabulary
+from storage.source_records import AudioFacts
 
 
 @dataclass(frozen=True)
@@ -48,18 +50,29 @@ class Prepared:
 
 def prepare(project: Project, media: Path) -> Prepared:
     """Add `media` to the project (once) and return its transcript, new or to resume.
-    Probes first, so unreadable media raises MediaError before anything is written."""
+    Probes first, so unreadable media raises MediaError before anything is written. A recording
+    whose audio was removed (consent forms promise the tape is destroyed) is never transcribed
+    again, even if a file turns up at its old place: ProjectError."""
+    _refuse_removed(recordings.removed_audio_at(project, media))
     info = decode.probe(media)
     facts = recordings.MediaFacts(
         path=Path(media).absolute(), content_hash=decode.content_hash(media), duration=info.duration,
         channels=info.channels, sample_rate=info.sample_rate,
     )
     recording, added = recordings.add_recording(project, facts)
+    if recording.audio_deleted:  # the same audio from another place (a copy the consent form says is gone)
+        _refuse_removed(recordings.audio_facts(project, recording.id))
     transcript = transcripts.transcript_for_recording(project, recording.id)
     if transcript is not None:
         return Prepared(recording, transcript, created=False)
     transcript = transcripts.create_transcript(project, Path(media).stem, recording.id)
     return Prepared(recording, transcript, created=added)
+
+
+def _refuse_removed(removed: AudioFacts | None) -> None:
+    if removed is not None:
+        raise ProjectError(f"The audio of {removed.file_name} was removed on {removed.removed_on} (recorded in the "
+                           "audit), so it cannot be transcribed again; its transcript is kept as it is.")
 
 
 def transcribe(

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app import dialogs, settings
 from app.cli_format import time_left
+from app.encryption_actions import EncryptionActions, title_marks
 from widgets.clock import clock
 from app.jobs import Prepared, Progress
 from app.workers import TranscriptionWorker
@@ -21,7 +22,7 @@ from audio.engine import EngineSettings
 from audio.remote import Cancelled
 from storage import recordings, transcripts
 from storage.errors import ProjectError
-from storage.project import Project, create_project, open_project
+from storage.project import Project, create_project
 from storage.records import SegmentRecord, TranscriptRecord
 from app.playback import PlaybackController
 from app.shortcuts import BY_ID, ShortcutBinder
@@ -95,6 +96,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.add_action = self._action(file_menu, "&Add Recording and Transcribe…", "add_recording", self.choose_recording)
         self.sample_action = self._action(file_menu, "Open the &Sample Meeting", None, self.open_sample)
+        file_menu.addSeparator()
+        self.encryption = EncryptionActions(self, file_menu)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
@@ -171,21 +174,21 @@ class MainWindow(QMainWindow):
         self.open_action.setEnabled(not busy)
         self.resume_action.setEnabled(not busy and writable and self.panel.selected_transcript() is not None)
         self.cancel_action.setEnabled(busy)
+        self.encryption.refresh(busy)
 
     # --- projects --------------------------------------------------------------------------
 
     def open_project_file(self, path: Path) -> bool:
-        try:
-            project = open_project(path)
-        except ProjectError as error:
-            self.show_error("Cannot open the project", str(error))
+        """Open `path`, asking for its password if it is encrypted (app/encryption_actions.py)."""
+        project = self.encryption.open(path)
+        if project is None:
             return False
         self._set_project(project)
         return True
 
-    def create_project_file(self, path: Path) -> bool:
+    def create_project_file(self, path: Path, password: str | None = None) -> bool:
         try:
-            project = create_project(path)
+            project = create_project(path, password)
         except ProjectError as error:
             self.show_error("Cannot create the project", str(error))
             return False
@@ -196,7 +199,7 @@ class MainWindow(QMainWindow):
         self._close_project()
         self.project = project
         settings.remember_project(str(project.path))
-        self.setWindowTitle(f"{project.path.stem} — Earmark" + (" [read-only]" if project.read_only else ""))
+        self.setWindowTitle(f"{project.path.stem} — Earmark{title_marks(project)}")
         self.view.setReadOnly(project.read_only)
         if project.read_only:
             self.read_only_banner.setText(f"Read-only: {project.read_only_reason}. Changes cannot be saved.")
@@ -285,6 +288,13 @@ class MainWindow(QMainWindow):
             return
         record = transcripts.get_transcript(self.project, transcript_id)
         if record.recording_id is None:
+            self.statusBar().showMessage(f"{record.name} is a text source or has no recording: there is nothing to "
+                                         "transcribe.", 8000)
+            return
+        recording = recordings.get_recording(self.project, record.recording_id)
+        if recording.audio_deleted:
+            self.statusBar().showMessage(f"The audio of {recording.media_path.name} was removed (recorded in the "
+                                         "audit): it cannot be transcribed again.", 8000)
             return
         if record.status == "done":
             self.statusBar().showMessage(f"{record.name} is already transcribed.", 5000)
@@ -335,7 +345,10 @@ class MainWindow(QMainWindow):
     def choose_new_project(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "New project", str(Path.home() / "Untitled.earmark"), PROJECT_FILTER)
         if path:
-            self.create_project_file(Path(path).with_suffix(".earmark"))
+            target = Path(path).with_suffix(".earmark")
+            go_ahead, password = self.encryption.new_project_password(target)
+            if go_ahead:
+                self.create_project_file(target, password)
 
     def choose_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", str(Path.home()), PROJECT_FILTER)

@@ -31,6 +31,7 @@ class PlaybackController(QObject):
         self.bar, self.editor = bar, editor
         self.player: Player | None = None
         self._last_shown = -1.0
+        self._unavailable = ""  # why playback is off for the shown transcript ("" while it is on)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self._tick)
@@ -50,24 +51,37 @@ class PlaybackController(QObject):
     def open_recording(self, recording: RecordingRecord | None) -> None:
         self.stop()
         if recording is None:
-            self.bar.set_available(False, "This transcript has no recording.")
+            self.show_unavailable("This transcript has no recording: there is no audio.")
             return
         if recording.audio_deleted:
-            self.bar.set_available(False, "The audio of this recording was deleted; the transcript is kept.")
+            self.show_unavailable("The audio of this recording was deleted (recorded in the audit); the transcript is kept.")
             return
         if not recording.media_path.exists():
-            self.bar.set_available(False, f"Playback is off: {recording.media_path} is missing. Put it back to listen.")
+            self.show_unavailable(f"The recording file {recording.media_path.name} is missing: {recording.media_path}. "
+                                  "Put it back there to listen; editing works as usual.")
             return
         try:
             player = self._ensure_player()
             player.open(recording.media_path)
         except (PlaybackError, MediaError) as error:
-            self.bar.set_available(False, f"Playback is off: {error} Editing works as usual.")
+            self.show_unavailable(f"Playback is off: {error} Editing works as usual.")
             return
+        self._unavailable = ""
         self.bar.set_available(True)
         self.bar.show_error("")
         self.bar.show_position(0.0, player.duration)
         self.timer.start()
+
+    def show_unavailable(self, reason: str) -> None:
+        """Turn playback off for the shown transcript and say why (a text source, audio removed
+        on a date, a missing file): the sources controller knows more than the recording row."""
+        self.stop()
+        self._unavailable = reason
+        self.bar.set_available(False, reason)
+        self.bar.show_position(0.0, 0.0)
+
+    def unavailable_reason(self) -> str:
+        return self._unavailable
 
     def _ensure_player(self) -> Player:
         if self.player is None:
@@ -125,7 +139,7 @@ class PlaybackController(QObject):
     def play_span(self, start: float, end: float) -> None:
         """Play a coded passage: exactly its words' time span, then stop."""
         if not self.available():
-            self.bar.show_error("This transcript has no playable recording.")
+            self.bar.show_error(f"Cannot play this passage. {self._unavailable or 'There is no recording to play.'}")
             return
         if end > start:
             self.player.play_span(start, end)  # type: ignore[union-attr]

@@ -69,6 +69,8 @@ class RetrievalController(QObject):
         context.codes_changed.connect(lambda: self._changed(self.retrieval_dock, self.matrix_dock))
         context.codings_changed.connect(lambda _tid: self._changed(self.retrieval_dock, self.matrix_dock))
         context.memos_changed.connect(lambda: self._changed(self.search_dock))
+        # Consent decides which turns are searched, retrieved and counted (storage/consent.py).
+        context.register_changed.connect(lambda: self._changed(self.retrieval_dock, self.matrix_dock, self.search_dock))
         context.project_changed.connect(self._project_changed)
         context.provide(show_passages=self.show_passages)
 
@@ -177,6 +179,9 @@ class RetrievalController(QObject):
                                   passage.end.offset, passage.end.segment_id)
 
     def play_passage(self, passage: Passage) -> None:
+        if not passage.timed:
+            self.context.report(f"{passage.transcript_name} is a text source: there is no audio to play.")
+            return
         self.context.play_span(passage.transcript_id, passage.start_time, passage.end_time)
 
     def open_hit(self, hit: SearchHit) -> None:

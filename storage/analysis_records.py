@@ -80,6 +80,7 @@ class Passage:
     context: str  # a line around it, the passage marked with « »
     start: Anchor
     end: Anchor
+    timed: bool = True  # False for a text source (minutes, field notes): no times to show or play
 
 
 @dataclass(frozen=True)

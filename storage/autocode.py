@@ -5,6 +5,9 @@ Finding and applying are separate so the app (and `earmark autocode --dry-run`) 
 would be coded before anything is written. Every match lies inside one turn; its span is trimmed
 of surrounding spaces, which keeps it a normalised anchor pair (see storage/coding.py) so a
 passage coded by hand and the same passage found here are recognised as the same.
+
+Turns whose words are left out of analysis (storage/consent.py) are never searched or coded;
+`left_out=True` gives the matches found in them instead, so a preview can say how many it skipped.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from storage.analysis_records import Anchor, AutocodeMatch
+from storage.consent import excluded_speaker_ids_query, segment_is_analysable
 from storage.models import Code, Coding, Segment, Speaker, Transcript
 from storage.project import Project
 from storage.search import pattern as search_pattern
@@ -45,24 +49,27 @@ def compile_pattern(pattern: str, *, regex: bool = False, whole_words: bool = Tr
 
 
 def find_matches(project: Project, pattern: str, *, regex: bool = False, whole_words: bool = True,
-                 match_case: bool = False, scope: Scope = "word",
-                 transcript_ids: Sequence[int] | None = None) -> list[AutocodeMatch]:
+                 match_case: bool = False, scope: Scope = "word", transcript_ids: Sequence[int] | None = None,
+                 left_out: bool = False) -> list[AutocodeMatch]:
     """Passages matching `pattern`, widened to `scope`: the whole words, the sentence in the turn,
-    or the whole turn. Spans that overlap in a turn become one passage."""
+    or the whole turn. Spans that overlap in a turn become one passage. Only turns that may be
+    analysed are searched; with `left_out`, only those whose words are left out."""
     if scope not in SCOPES:
         raise ValueError(f"scope is one of {', '.join(SCOPES)}, not {scope!r}")
     compiled = compile_pattern(pattern, regex=regex, whole_words=whole_words, match_case=match_case)
     matches = []
-    for tid, name, label, segment_id, text in _turns(project, [], transcript_ids):
+    for tid, name, label, segment_id, text in _turns(project, [], transcript_ids, left_out):
         for start, end in _merge(span for span in _spans(text, compiled, scope) if span[0] < span[1]):
             matches.append(_match(tid, name, label, segment_id, text, start, end))
     return matches
 
 
-def speaker_turns(project: Project, label: str, *, transcript_ids: Sequence[int] | None = None) -> list[AutocodeMatch]:
-    """Every turn of one speaker, whole (empty turns left out: there is nothing to code)."""
+def speaker_turns(project: Project, label: str, *, transcript_ids: Sequence[int] | None = None,
+                  left_out: bool = False) -> list[AutocodeMatch]:
+    """Every turn of one speaker, whole (empty turns left out: there is nothing to code). None
+    for a speaker whose words are left out of analysis; with `left_out`, only theirs."""
     matches = []
-    for tid, name, speaker, segment_id, text in _turns(project, [Speaker.label == label], transcript_ids):
+    for tid, name, speaker, segment_id, text in _turns(project, [Speaker.label == label], transcript_ids, left_out):
         start, end = _trimmed(text, 0, len(text))
         if start < end:
             matches.append(_match(tid, name, speaker, segment_id, text, start, end))
@@ -77,15 +84,22 @@ def new_matches(project: Project, code_id: int, matches: Iterable[AutocodeMatch]
 
 def apply_autocode(project: Project, code_id: int, matches: Iterable[AutocodeMatch], author: str = "") -> list[int]:
     """Code every match with `code_id` in one transaction and return the new coding ids (undo
-    with storage.coding.delete_codings). A match the code already covers exactly is skipped."""
+    with storage.coding.delete_codings). A match the code already covers exactly is skipped, and
+    so is one in a turn whose words are left out of analysis (consent may have changed since the
+    matches were found)."""
     with project.write() as session:
         if session.get(Code, code_id) is None:
             raise KeyError(f"no code {code_id}")
+        matches = list(matches)
+        excluded = set(session.scalars(select(Segment.id).where(
+            Segment.transcript_id.in_(sorted({match.transcript_id for match in matches})),
+            Segment.speaker_id.in_(excluded_speaker_ids_query()))))
         rows = [
             Coding(code_id=code_id, transcript_id=match.transcript_id, start_segment_id=match.start.segment_id,
                    start_offset=match.start.offset, end_segment_id=match.end.segment_id, end_offset=match.end.offset,
                    author=author)
             for match in _unseen(_existing(session, code_id), matches)
+            if match.start.segment_id not in excluded and match.end.segment_id not in excluded
         ]
         session.add_all(rows)
         session.flush()
@@ -96,13 +110,14 @@ def _match(tid: int, name: str, speaker: str | None, segment_id: int, text: str,
     return AutocodeMatch(tid, name, speaker, Anchor(segment_id, start), Anchor(segment_id, end), text[start:end])
 
 
-def _turns(project: Project, conditions: list[ColumnElement[bool]],
-           transcript_ids: Sequence[int] | None) -> list[tuple[int, str, str | None, int, str]]:
+def _turns(project: Project, conditions: list[ColumnElement[bool]], transcript_ids: Sequence[int] | None,
+           left_out: bool = False) -> list[tuple[int, str, str | None, int, str]]:
+    consent = Segment.speaker_id.in_(excluded_speaker_ids_query()) if left_out else segment_is_analysable()
     query = (
         select(Segment.transcript_id, Transcript.name, Speaker.label, Segment.id, Segment.text)
         .join(Transcript, Transcript.id == Segment.transcript_id)
         .outerjoin(Speaker, Speaker.id == Segment.speaker_id)
-        .where(*conditions)
+        .where(consent, *conditions)
         .order_by(Segment.transcript_id, Segment.position)
     )
     if transcript_ids is not None:

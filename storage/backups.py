@@ -1,11 +1,19 @@
 """Rolling backups of a project file, taken with SQLite's online backup API (consistent even
-while the project is open) before migrations and whenever the file changed since the last one."""
+while the project is open) before migrations and whenever the file changed since the last one.
+
+A backup of an encrypted project is encrypted with the project's own key (and salt), so the
+same password opens it; no plain copy is ever written, not even a partial one."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from storage import encryption
+
+if TYPE_CHECKING:
+    from storage.encryption import CipherKey
 
 KEEP = 5
 
@@ -14,9 +22,10 @@ def backup_dir(project_path: Path) -> Path:
     return project_path.with_name(project_path.name + ".backups")
 
 
-def take_backup(project_path: Path, reason: str, *, force: bool = False) -> Path | None:
+def take_backup(project_path: Path, reason: str, *, force: bool = False, key: CipherKey | None = None) -> Path | None:
     """Copy the project into its backup folder unless the newest backup is already current
-    (`force` copies anyway). Returns the new backup's path, or None when none was needed."""
+    (`force` copies anyway). `key`: an encrypted project's key. Returns the new backup's path,
+    or None when none was needed."""
     folder = backup_dir(project_path)
     existing = sorted(folder.glob("*.earmark")) if folder.exists() else []
     if not force and existing and existing[-1].stat().st_mtime >= _last_change(project_path):
@@ -25,16 +34,22 @@ def take_backup(project_path: Path, reason: str, *, force: bool = False) -> Path
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{stamp}-{reason}.earmark"
     partial = target.with_suffix(".partial")
-    source = sqlite3.connect(f"file:{project_path}?mode=ro", uri=True)
     try:
-        destination = sqlite3.connect(partial)
+        source = encryption.connect(project_path, key, read_only=True)
         try:
-            source.backup(destination)
+            # The destination is keyed before the first page is copied: SQLCipher encrypts
+            # every page it writes, and refuses to copy an encrypted source into a plain file.
+            destination = encryption.connect(partial, key)
+            try:
+                source.backup(destination)
+            finally:
+                destination.close()
         finally:
-            destination.close()
-    finally:
-        source.close()
-    partial.replace(target)
+            source.close()
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     for old in sorted(folder.glob("*.earmark"))[:-KEEP]:
         old.unlink(missing_ok=True)
     return target

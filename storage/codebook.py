@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.analysis_records import Anchor, CodeRecord, CodingState
 from storage.coding import find_same, restore_states, state_of
+from storage.consent import any_excluded, left_out_codings
 from storage.models import AuditEntry, Code, Coding, Memo
 from storage.project import Project
 
@@ -57,7 +58,9 @@ class DeletedCodes:
 
 
 def codes_tree(project: Project) -> list[CodeRecord]:
-    """Every code, parents before children and siblings by position, with coding counts."""
+    """Every code, parents before children and siblings by position, with coding counts (of the
+    passages retrieval shows: one wholly in turns left out of analysis is not counted,
+    storage/consent.py)."""
     with project.session() as session:
         return _tree(session)
 
@@ -241,7 +244,7 @@ def restore_code(project: Project, deleted: DeletedCodes) -> None:
 def _tree(session: Session) -> list[CodeRecord]:
     rows = session.execute(select(Code.id, Code.guid, Code.parent_id, Code.position, Code.name, Code.color,
                                   Code.description, Code.merged_from)).all()
-    counts = dict(session.execute(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all())
+    counts = coding_counts(session)
     children: dict[int | None, list[Any]] = {}
     for row in rows:
         children.setdefault(row.parent_id, []).append(row)
@@ -263,6 +266,16 @@ def _tree(session: Session) -> list[CodeRecord]:
 
     walk(None, 0)
     return ordered
+
+
+def coding_counts(session: Session) -> dict[int, int]:
+    """Codings per code, as retrieval shows them: those wholly in turns whose words are left out
+    of analysis are not counted (storage/consent.py)."""
+    counts = dict(session.execute(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all())
+    if any_excluded(session):
+        for code_id, left_out in session.execute(left_out_codings(Coding.code_id, func.count()).group_by(Coding.code_id)):
+            counts[code_id] -= left_out
+    return counts
 
 
 def _descendants(session: Session, *code_ids: int) -> list[int]:

@@ -5,6 +5,9 @@ a start never sits at the very end of a turn when the passage goes on into the n
 end never sits at offset 0 of a turn when the passage began in an earlier one. With that rule
 a passage is empty exactly when both ends are in one turn and start >= end, and two codings of
 the same words have the same anchors (so duplicates can be recognised).
+
+Consent (storage/consent.py): a passage touching a turn of someone whose words are left out of
+analysis cannot be coded, and coded_text shows such turns only as a marker.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from storage.analysis_records import Anchor, CodingRecord, CodingState
 from storage.bulk import collector_paused
+from storage.consent import ConsentError, any_excluded, excluded_speaker_ids_query, masked_text, span_refusal
 from storage.models import Code, Coding, Memo, Segment
 from storage.project import Project
 
@@ -23,7 +27,8 @@ from storage.project import Project
 def apply_code(project: Project, code_id: int, transcript_id: int, start: Anchor, end: Anchor,
                author: str = "") -> CodingRecord | None:
     """Code the passage from `start` to `end`. None when it is empty or that code already
-    covers exactly these words."""
+    covers exactly these words. ConsentError (a ValueError) when it touches a turn whose words
+    are left out of analysis."""
     with project.write() as session:
         if session.get(Code, code_id) is None:
             raise KeyError(f"no code {code_id}")
@@ -33,6 +38,9 @@ def apply_code(project: Project, code_id: int, transcript_id: int, start: Anchor
         start, end = span
         if _segment_transcript(session, start.segment_id) != transcript_id:
             raise ValueError("a coded passage must lie inside one transcript")
+        refusal = _refusal(session, start, end)
+        if refusal is not None:
+            raise ConsentError(refusal)
         if find_same(session, code_id, start, end) is not None:
             return None
         row = Coding(code_id=code_id, transcript_id=transcript_id, start_segment_id=start.segment_id,
@@ -40,6 +48,16 @@ def apply_code(project: Project, code_id: int, transcript_id: int, start: Anchor
         session.add(row)
         session.flush()
         return _records(session, [row])[0]
+
+
+def consent_refusal(project: Project, start: Anchor, end: Anchor) -> str | None:
+    """Why the passage from `start` to `end` may not be coded (it touches a turn whose words are
+    left out of analysis, storage/consent.py), or None. Asked before a code is made for it."""
+    with project.session() as session:
+        if not any_excluded(session):  # on every apply: the common case reads no turn
+            return None
+        span = normalise(session, start, end)
+        return None if span is None else _refusal(session, *span)
 
 
 def remove_coding(project: Project, coding_id: int) -> CodingState:
@@ -93,28 +111,31 @@ def coding_state(project: Project, coding_id: int) -> CodingState:
 
 
 def coded_text(project: Project, coding_id: int) -> str:
-    """The words a coding covers (turns joined by a line break)."""
+    """The words a coding covers (turns joined by a line break), as retrieval shows them: the
+    words of turns left out of analysis read as one marker per run (storage/consent.py)."""
     with project.session() as session:
         row = session.get(Coding, coding_id)
         if row is None:
             raise KeyError(f"no coding {coding_id}")
-        return span_text(session, Anchor(row.start_segment_id, row.start_offset), Anchor(row.end_segment_id, row.end_offset))
+        first, last = session.get(Segment, row.start_segment_id), session.get(Segment, row.end_segment_id)
+        assert first is not None and last is not None
+        turns = session.execute(
+            select(Segment.id, Segment.text, Segment.speaker_id.in_(excluded_speaker_ids_query()))
+            .where(Segment.transcript_id == first.transcript_id, Segment.position.between(first.position, last.position))
+            .order_by(Segment.position)
+        ).all()
+        pieces: list[str | None] = []
+        for segment_id, text, excluded in turns:
+            if excluded:
+                pieces.append(None)
+                continue
+            begin = row.start_offset if segment_id == first.id else 0
+            finish = row.end_offset if segment_id == last.id else len(text)
+            pieces.append(text[begin:finish])
+        return masked_text(pieces)
 
 
 # --- helpers shared with coding_moves.py and the codebook ---------------------------------------
-
-def span_text(session: Session, start: Anchor, end: Anchor) -> str:
-    if start.segment_id == end.segment_id:
-        text = session.get(Segment, start.segment_id).text  # type: ignore[union-attr]
-        return text[start.offset : end.offset]
-    first, last = session.get(Segment, start.segment_id), session.get(Segment, end.segment_id)
-    assert first is not None and last is not None
-    middle = session.scalars(
-        select(Segment.text).where(Segment.transcript_id == first.transcript_id, Segment.position > first.position,
-                                   Segment.position < last.position).order_by(Segment.position)
-    )
-    return "\n".join([first.text[start.offset :], *middle, last.text[: end.offset]])
-
 
 def normalise(session: Session, start: Anchor, end: Anchor) -> tuple[Anchor, Anchor] | None:
     """Clamp both ends into their turns and move them off turn edges (see the module doc).
@@ -167,6 +188,14 @@ def neighbour(session: Session, segment: Segment, step: int) -> Segment:
     return session.scalars(
         select(Segment).where(Segment.transcript_id == segment.transcript_id, Segment.position == segment.position + step)
     ).one()
+
+
+def _refusal(session: Session, start: Anchor, end: Anchor) -> str | None:
+    if not any_excluded(session):  # most projects: no need to look at the turns
+        return None
+    first, last = session.get(Segment, start.segment_id), session.get(Segment, end.segment_id)
+    assert first is not None and last is not None
+    return span_refusal(session, first.transcript_id, first.position, last.position)
 
 
 def _segment_transcript(session: Session, segment_id: int) -> int:

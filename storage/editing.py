@@ -19,7 +19,7 @@ from storage.alignment import realign_words
 from storage.analysis_records import CodingState
 from storage.anchors import TextEdit, edits_between, edits_fit, split_point
 from storage.coding import restore_states
-from storage.models import AuditEntry, Segment, Speaker
+from storage.models import AuditEntry, Participant, Segment, Speaker
 from storage.project import Project
 from storage.records import SegmentRecord, Word
 from storage.transcripts import segment_record, speaker_for_label
@@ -33,6 +33,10 @@ class SpeakerChange:
     new_label: str
     merged: bool  # new_label existed: old's turns moved to it and old was removed
     moved_segment_ids: tuple[int, ...]
+    # The removed speaker as it was, so undoing a merge brings back its GUID (exports) and its
+    # participant link (without it, an observe-only participant's words would become analysable).
+    old_guid: str | None = None
+    old_participant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,7 @@ def rename_speaker(project: Project, old_label: str, new_label: str) -> SpeakerC
         old = session.scalars(select(Speaker).where(Speaker.label == old_label)).one()
         target = session.scalars(select(Speaker).where(Speaker.label == new_label)).first()
         moved = tuple(session.scalars(select(Segment.id).where(Segment.speaker_id == old.id)))
+        old_guid, old_participant_id = old.guid, old.participant_id
         if target is None or target.id == old.id:
             old.label = new_label
             merged = False
@@ -203,7 +208,7 @@ def rename_speaker(project: Project, old_label: str, new_label: str) -> SpeakerC
             merged = True
         session.add(AuditEntry(action="speaker_merged" if merged else "speaker_renamed",
                                details={"from": old_label, "to": new_label, "turns": len(moved)}))
-    return SpeakerChange(old_label, new_label, merged, moved)
+    return SpeakerChange(old_label, new_label, merged, moved, old_guid, old_participant_id)
 
 
 def undo_speaker_change(project: Project, change: SpeakerChange) -> None:
@@ -211,7 +216,12 @@ def undo_speaker_change(project: Project, change: SpeakerChange) -> None:
         if not change.merged:
             session.scalars(select(Speaker).where(Speaker.label == change.new_label)).one().label = change.old_label
         else:
-            restored = Speaker(label=change.old_label)
+            participant_id = change.old_participant_id
+            if participant_id is not None and session.get(Participant, participant_id) is None:
+                participant_id = None  # removed from the register since; the label comes back unlinked
+            restored = Speaker(label=change.old_label, participant_id=participant_id)
+            if change.old_guid is not None:
+                restored.guid = change.old_guid
             session.add(restored)
             session.flush()
             session.execute(update(Segment).where(Segment.id.in_(change.moved_segment_ids)).values(speaker_id=restored.id))

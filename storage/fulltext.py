@@ -4,6 +4,9 @@ revision 0003 creates and its triggers keep in sync (storage/migrations/versions
 The user types words, not FTS5 syntax: every word becomes a quoted prefix term and the terms are
 AND-ed, so "discharg plan" finds "discharge planning" and no input (quotes, brackets, AND, `*`)
 can make a syntax error. Results are ranked by bm25 across turns and memos together.
+
+Turns whose words are left out of analysis (storage/consent.py) are never hits. Memos are the
+researcher's own writing and are all searched.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Iterator
 from sqlalchemy import text
 
 from storage.analysis_records import SearchHit
+from storage.consent import EXCLUDED_SPEAKERS_SQL, any_excluded
 from storage.project import Project
 
 # The FTS5 tables and their shadow tables (_data, _idx, _docsize, _config): not in the ORM
@@ -33,12 +37,11 @@ _WORD = re.compile(r"(?:[^\W_][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u2
 # The best `limit` matches are picked inside FTS5 first ("ORDER BY rank LIMIT" is sorted within
 # the index, and snippets are made only for the rows kept); joining every match to its turn
 # before sorting took ten times as long on a common word.
-_TURNS = text(
-    f"""
+_TURNS_SQL = f"""
     WITH best AS MATERIALIZED (
         SELECT rowid AS id, rank,
                snippet(segments_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '{ELLIPSIS}', {SNIPPET_TOKENS}) AS snippet
-        FROM segments_fts WHERE segments_fts MATCH :query ORDER BY rank LIMIT :limit
+        FROM segments_fts WHERE segments_fts MATCH :query {{consent}} ORDER BY rank LIMIT :limit
     )
     SELECT s.id, s.transcript_id, t.name, s.text, best.snippet, best.rank
     FROM best
@@ -46,7 +49,12 @@ _TURNS = text(
     JOIN transcripts AS t ON t.id = s.transcript_id
     ORDER BY best.rank
     """
-)
+_TURNS = text(_TURNS_SQL.format(consent=""))
+# When someone's words are left out (storage/consent.py), their turns are left out inside the
+# index query, so they never take a place among the best `limit`. Listing those turns reads the
+# whole segments table, so it is done only when someone is excluded.
+_ANALYSABLE_TURNS = text(_TURNS_SQL.format(
+    consent=f"AND rowid NOT IN (SELECT id FROM segments WHERE speaker_id IN ({EXCLUDED_SPEAKERS_SQL}))"))
 # A word in a memo's title says more about it than one in its body: the title weighs double.
 _MEMOS = text(
     f"""
@@ -75,7 +83,8 @@ def search(project: Project, query: str, *, limit: int = 200) -> list[SearchHit]
     scored: list[tuple[float, SearchHit]] = []
     with project.session() as session:
         params = {"query": expression, "limit": limit}
-        for segment_id, transcript_id, name, turn_text, snippet, score in session.execute(_TURNS, params):
+        turns = _ANALYSABLE_TURNS if any_excluded(session) else _TURNS
+        for segment_id, transcript_id, name, turn_text, snippet, score in session.execute(turns, params):
             offset = first_match_offset(turn_text, terms[0])
             scored.append((score, SearchHit("turn", segment_id, transcript_id, name, snippet, offset)))
         for memo_id, transcript_id, title, snippet, score in session.execute(_MEMOS, params):

@@ -1,40 +1,43 @@
 """Opening, creating and closing a project file (one SQLite database, extension .earmark).
 
-Opening checks, in order: the file is SQLite, it is not locked by another Earmark (else it opens
-read-only and says so), it passes PRAGMA integrity_check, and its schema is the latest (older
-projects are backed up, then migrated). A new project is built beside its final name and
-renamed into place, so a failure never leaves a half-written project behind.
+Opening checks, in order: the file is SQLite (or, given its password, an encrypted project:
+storage/encryption.py), it is not locked by another Earmark (else it opens read-only and says
+so), it passes PRAGMA integrity_check, and its schema is the latest (older projects are backed
+up, then migrated). A new project is built beside its final name and renamed into place, so a
+failure never leaves a half-written project behind.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import backups, migrate
+from storage import backups, encryption, migrate
+from storage.encryption import SQLITE_HEADER, CipherKey, PasswordRequiredError
 from storage.errors import ProjectError, ReadOnlyProjectError
 from storage.locking import ProjectLock
 
 PROJECT_SUFFIX = ".earmark"
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class Project:
     """An open project. Use `session()` for reads and `write()` for one user action's changes."""
 
-    def __init__(self, path: Path, engine: Engine, lock: ProjectLock | None, read_only_reason: str | None) -> None:
+    def __init__(self, path: Path, engine: Engine, lock: ProjectLock | None, read_only_reason: str | None,
+                 *, encrypted: bool = False) -> None:
         self.path = path
         self.engine = engine
         self._lock = lock
         self.read_only_reason = read_only_reason
+        self.encrypted = encrypted
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @property
@@ -75,17 +78,19 @@ class Project:
         self.close()
 
 
-def create_project(path: Path) -> Project:
-    """Create a new, empty project at `path` (which must not exist) and open it."""
+def create_project(path: Path, password: str | None = None) -> Project:
+    """Create a new, empty project at `path` (which must not exist) and open it; encrypted with
+    `password` when one is given."""
     path = Path(path).absolute()
     if path.exists():
         raise ProjectError(f"{path} already exists: choose another name, or open it instead.")
     if not path.parent.is_dir():
         raise ProjectError(f"Cannot create {path}: the folder {path.parent} does not exist.")
+    key = encryption.new_key(password) if password is not None else None
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        engine = _make_engine(partial, read_only=False)
+        engine = _make_engine(partial, read_only=False, key=key)
         try:
             with engine.connect() as connection:
                 migrate.upgrade(connection)
@@ -98,13 +103,33 @@ def create_project(path: Path) -> Project:
         for leftover in (partial, partial.with_name(partial.name + "-wal"), partial.with_name(partial.name + "-shm")):
             leftover.unlink(missing_ok=True)
         raise ProjectError(f"Cannot create {path}: {_reason(error)}") from error
-    return open_project(path, _new=True)
+    return open_with_key(path, key, new=True)
 
 
-def open_project(path: Path, *, read_only: bool = False, _new: bool = False) -> Project:
-    """Open an existing project, migrating it to the latest schema if it is older."""
+def open_project(path: Path, password: str | None = None, *, read_only: bool = False) -> Project:
+    """Open an existing project, migrating it to the latest schema if it is older. An encrypted
+    project needs its `password` (PasswordRequiredError without one, WrongPasswordError for a
+    wrong one; either way nothing is changed). A plain project ignores the password."""
     path = Path(path).absolute()
-    _check_is_sqlite(path)
+    key: CipherKey | None = None
+    if not _check_file(path):
+        if password is None:
+            raise PasswordRequiredError(
+                f"{path} is encrypted (or it is not an Earmark project): give its password to open it."
+            )
+        key = encryption.key_for_file(path, password)
+    return open_with_key(path, key, read_only=read_only)
+
+
+def open_with_key(path: Path, key: CipherKey | None, *, read_only: bool = False, new: bool = False) -> Project:
+    """open_project with the key already derived (None: a plain project). `new`: just created,
+    so no backup is needed."""
+    path = Path(path).absolute()
+    if key is None:
+        _check_file(path)
+    else:
+        # Before the lock, the backup or any write: a wrong password must leave no trace.
+        encryption.check_key(path, key)
     lock: ProjectLock | None = None
     reason: str | None = "opened read-only on request" if read_only else None
     if not read_only:
@@ -118,19 +143,19 @@ def open_project(path: Path, *, read_only: bool = False, _new: bool = False) -> 
     try:
         # Look before touching: the checks read through a plain connection, so a file that
         # turns out not to be ours is never switched to WAL or otherwise written.
-        revision = _inspect(path, read_only=reason is not None)
+        revision = _inspect(path, key, read_only=reason is not None)
         if reason is not None and revision != migrate.head_revision():
             raise ProjectError(
                 f"{path} needs an upgrade to this version of Earmark, which cannot be done while it is "
                 "read-only. Close the other Earmark window, or make the file writable, and open it again."
             )
-        if reason is None and not _new:
+        if reason is None and not new:
             # Rolling backups: one per opening that follows a change, the newest five kept.
-            backups.take_backup(path, "on-open")
-        engine = _make_engine(path, read_only=reason is not None)
+            backups.take_backup(path, "on-open", key=key)
+        engine = _make_engine(path, read_only=reason is not None, key=key)
         if reason is None and revision != migrate.head_revision():
             try:
-                _migrate(path, engine, revision)
+                _migrate(path, engine, revision, key)
             except BaseException:
                 engine.dispose()
                 raise
@@ -138,14 +163,16 @@ def open_project(path: Path, *, read_only: bool = False, _new: bool = False) -> 
         if lock is not None:
             lock.release()
         raise
-    return Project(path, engine, lock, reason)
+    return Project(path, engine, lock, reason, encrypted=key is not None)
 
 
-def open_or_create(path: Path) -> Project:
-    return open_project(path) if Path(path).exists() else create_project(path)
+def open_or_create(path: Path, password: str | None = None) -> Project:
+    return open_project(path, password) if Path(path).exists() else create_project(path, password)
 
 
-def _check_is_sqlite(path: Path) -> None:
+def _check_file(path: Path) -> bool:
+    """True for a plain SQLite file, False for one that may be an encrypted project; raises for
+    anything else."""
     if not path.exists():
         raise ProjectError(f"{path} does not exist: check the name, or create a new project.")
     if path.is_dir():
@@ -153,25 +180,33 @@ def _check_is_sqlite(path: Path) -> None:
     try:
         with open(path, "rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
+        size = path.stat().st_size
     except OSError as error:
         raise ProjectError(f"Cannot read {path}: {error.strerror}.") from error
     if len(header) == 0:
         raise ProjectError(f"{path} is empty, not an Earmark project. Nothing was changed.")
-    if header != SQLITE_HEADER:
-        raise ProjectError(
-            f"{path} is not an Earmark project (it is not an SQLite database). Nothing was changed."
+    if header == SQLITE_HEADER:
+        return True
+    if encryption.looks_encrypted(header, size):
+        return False
+    raise ProjectError(f"{path} is not an Earmark project (it is not an SQLite database). Nothing was changed.")
+
+
+def _make_engine(path: Path, *, read_only: bool, key: CipherKey | None = None) -> Engine:
+    if key is not None:
+        # SQLCipher: every pooled connection (GUI thread or transcription worker) gets the key as
+        # its first statement; the URL only tells SQLAlchemy that this is a file (a queue pool).
+        engine = create_engine(
+            f"sqlite+pysqlite:///{path}", module=encryption.cipher_module(),
+            creator=lambda: encryption.connect(path, key, read_only=read_only, check_same_thread=False),
         )
-
-
-def _make_engine(path: Path, *, read_only: bool) -> Engine:
-    if read_only:
-        url = f"sqlite+pysqlite:///file:{path}?mode=ro&uri=true"
+    elif read_only:
+        engine = create_engine(f"sqlite+pysqlite:///file:{path}?mode=ro&uri=true", connect_args={"timeout": 10})
     else:
-        url = f"sqlite+pysqlite:///{path}"
-    engine = create_engine(url, connect_args={"timeout": 10})
+        engine = create_engine(f"sqlite+pysqlite:///{path}", connect_args={"timeout": 10})
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    def _configure(dbapi_connection: Any, _record: object) -> None:
         cursor = dbapi_connection.cursor()
         if not read_only:
             # WAL lets the window read while a transcription job writes; NORMAL sync is
@@ -179,20 +214,24 @@ def _make_engine(path: Path, *, read_only: bool) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if key is not None:
+            cursor.execute(encryption.LARGE_CACHE)
         cursor.close()
 
     return engine
 
 
-def _inspect(path: Path, *, read_only: bool) -> str | None:
+def _inspect(path: Path, key: CipherKey | None, *, read_only: bool) -> str | None:
     """Run PRAGMA integrity_check and return the schema revision; refuse files that are not
     Earmark projects or come from a newer Earmark."""
     damaged = (
         f"Nothing was changed; restore the newest copy from {backups.backup_dir(path)} if there is one."
     )
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro" if read_only else str(path), uri=read_only, timeout=10)
+        connection = encryption.connect(path, key, read_only=read_only)
         try:
+            if key is not None:
+                connection.execute(encryption.LARGE_CACHE)
             rows = connection.execute("PRAGMA integrity_check").fetchall()
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             revision = None
@@ -201,7 +240,7 @@ def _inspect(path: Path, *, read_only: bool) -> str | None:
                 revision = found[0] if found else None
         finally:
             connection.close()
-    except sqlite3.DatabaseError as error:
+    except encryption.database_errors() as error:
         raise ProjectError(f"{path} is damaged and cannot be opened ({error}). {damaged}") from error
     problems = [row[0] for row in rows if row[0] != "ok"]
     if problems:
@@ -215,8 +254,8 @@ def _inspect(path: Path, *, read_only: bool) -> str | None:
     return revision
 
 
-def _migrate(path: Path, engine: Engine, revision: str | None) -> None:
-    backups.take_backup(path, f"before-upgrade-from-{revision or 'empty'}", force=True)
+def _migrate(path: Path, engine: Engine, revision: str | None, key: CipherKey | None) -> None:
+    backups.take_backup(path, f"before-upgrade-from-{revision or 'empty'}", force=True, key=key)
     try:
         with engine.connect() as connection:
             migrate.upgrade(connection)

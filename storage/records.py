@@ -66,7 +66,7 @@ class TranscriptRecord:
     transcribed_until: float
     error: str | None
     segment_count: int
-    word_count: int
+    word_count: int | None  # None when not counted (storage.transcripts.list_transcripts)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def summarise(project: Project) -> ProjectSummary:
         schema_revision=project.schema_revision(),
         read_only=project.read_only,
         recordings=tuple(list_recordings(project)),
-        transcripts=tuple(list_transcripts(project)),
+        transcripts=tuple(list_transcripts(project, count_words=True)),
         speakers=speakers,
         counts=counts,
     )

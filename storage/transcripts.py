@@ -45,9 +45,23 @@ def get_transcript(project: Project, transcript_id: int) -> TranscriptRecord:
         return _record(session, row)
 
 
-def list_transcripts(project: Project) -> list[TranscriptRecord]:
+def list_transcripts(project: Project, *, count_words: bool = False) -> list[TranscriptRecord]:
+    """Every transcript and text source with its number of turns, in one grouped query over the
+    segments' index. Counting words reads every turn's words, the whole file: a project list
+    does not need it (and in an encrypted project each page read is decrypted), so word_count
+    is None unless asked for."""
     with project.session() as session:
-        return [_record(session, row) for row in session.scalars(select(Transcript).order_by(Transcript.id))]
+        counts: dict[int, int] = {
+            tid: n for tid, n in session.execute(select(Segment.transcript_id, func.count()).group_by(Segment.transcript_id))}
+        words: dict[int, int] = {}
+        if count_words:
+            words = {tid: n for tid, n in session.execute(
+                select(Segment.transcript_id, func.coalesce(func.sum(func.json_array_length(Segment.words)), 0))
+                .group_by(Segment.transcript_id))}
+        return [
+            _as_record(row, counts.get(row.id, 0), int(words.get(row.id, 0)) if count_words else None)
+            for row in session.scalars(select(Transcript).order_by(Transcript.id))
+        ]
 
 
 def mark_started(project: Project, transcript_id: int, *, model: str, language: str | None) -> None:
@@ -154,6 +168,10 @@ def _record(session: Session, row: Transcript) -> TranscriptRecord:
             Segment.transcript_id == row.id
         )
     ).one()
+    return _as_record(row, int(segment_count), int(word_count))
+
+
+def _as_record(row: Transcript, segment_count: int, word_count: int | None) -> TranscriptRecord:
     return TranscriptRecord(
         id=row.id,
         guid=row.guid,
@@ -165,8 +183,8 @@ def _record(session: Session, row: Transcript) -> TranscriptRecord:
         status=row.status,
         transcribed_until=row.transcribed_until,
         error=row.error,
-        segment_count=int(segment_count),
-        word_count=int(word_count),
+        segment_count=segment_count,
+        word_count=word_count,
     )
 
 

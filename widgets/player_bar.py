@@ -64,6 +64,8 @@ class PlayerBar(QWidget):
         self.message.setWordWrap(True)
         for widget in (self.back, self.play, self.forward):
             layout.addWidget(widget)
+        # Beside the buttons it explains: when playback is off the slider and clock make room for it.
+        layout.addWidget(self.message, 1)
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.time)
         layout.addWidget(self.speed)
@@ -71,7 +73,6 @@ class PlayerBar(QWidget):
         layout.addWidget(self.volume)
         layout.addWidget(self.loop)
         layout.addWidget(self.follow)
-        layout.addWidget(self.message, 1)
         self.message.hide()
         self.set_available(False, "No recording")
 
@@ -87,11 +88,15 @@ class PlayerBar(QWidget):
         return button
 
     def set_available(self, available: bool, reason: str = "") -> None:
-        """Turn the controls on or off; `reason` says why they are off (shown, not hidden)."""
+        """Turn the controls on or off; `reason` says why they are off (shown, not hidden), in
+        the place of the position slider and clock, which mean nothing without audio."""
         for widget in (self.back, self.play, self.forward, self.slider, self.speed, self.volume, self.loop):
             widget.setEnabled(available)
+        self.slider.setVisible(available or not reason)
+        self.time.setVisible(available or not reason)
         self.message.setText(reason)
         self.message.setVisible(bool(reason) and not available)
+        self.message.setToolTip(reason)
 
     def show_error(self, message: str) -> None:
         self.message.setText(message)

@@ -35,6 +35,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def time_span(passage: Passage) -> str:
+    if not passage.timed:
+        return "text source"  # minutes, notes: no times
     return f"{clock(passage.start_time, hours=True)}–{clock(passage.end_time, hours=True)}"
 
 

@@ -17,19 +17,22 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QMouseEvent, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QPaintEvent  # the text-source margin
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from storage.analysis_records import CodingRecord
 from storage.anchors import TextEdit
 from storage.records import SegmentRecord
 from widgets.coding_margin import CodingDisplay
+from widgets.excluded_turns import ExcludedTurns
 from widgets.text_units import index_to_qt, qt_to_index
 from widgets.transcript_view import TranscriptView
+from widgets.paragraph_margin import paint_paragraph_margin, paragraph_margin_width
 
 EDIT_SETTLE_MS = 600  # saved within a second of the user pausing, as DESIGN.md asks
 TOKEN = re.compile(r"\S+")
@@ -42,6 +45,7 @@ class TranscriptEditor(TranscriptView):
     undo_requested = Signal()
     redo_requested = Signal()
     refused = Signal(str)  # a message for the status bar
+    text_source = False  # showing a text source (minutes, notes): no times, paragraphs numbered instead
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,12 +70,31 @@ class TranscriptEditor(TranscriptView):
         # Paints codings under the text, with a stripes margin on the right; accepts drops of
         # codes only (text drops stay refused).
         self.codings = CodingDisplay(self)
+        # Turns whose words are left out of analysis (consent): greyed, explained in the margin.
+        self.excluded = ExcludedTurns(self, self._margin)
 
     # --- codings (painted by widgets/coding_highlighter.py and coding_margin.py) ---------------
 
     def set_codings(self, codings: Sequence[CodingRecord]) -> None:
         """Paint these codings of the shown transcript; only turns whose codings changed repaint."""
         self.codings.set_codings(codings)
+
+    # --- turns left out of analysis (widgets/excluded_turns.py) --------------------------------
+
+    def set_excluded_turns(self, reasons: Mapping[int, str], markers: Mapping[int, str] | None = None) -> None:
+        """Grey these turns (segment id -> why, e.g. "SW consented to be observed only: their words
+        are left out of analysis"), with `markers` (segment id -> e.g. "observe only") under the
+        speaker. Every other turn is shown normally."""
+        self.excluded.set(reasons, markers)
+
+    def excluded_turns(self) -> dict[int, str]:
+        """The greyed turns and why, as last set."""
+        return dict(self.excluded.reasons)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        self.excluded.paint_under(event.rect())
+        super().paintEvent(event)
+        self.excluded.paint_over(event.rect())  # fades the text and codings drawn on greyed turns
 
     def codings_at_cursor(self) -> list[CodingRecord]:
         """The codings on the selection, or on the character at the cursor without one."""
@@ -446,6 +469,29 @@ class TranscriptEditor(TranscriptView):
         lines_in_view = max(1, self.viewport().height() // max(1, self.fontMetrics().lineSpacing()))
         line = cursor.block().firstLineNumber() + cursor.block().layout().lineForTextPosition(cursor.positionInBlock()).lineNumber()
         self.verticalScrollBar().setValue(max(0, line - lines_in_view // 3))
+
+    # --- text sources: the margin numbers paragraphs, as they have no times ----------------------
+
+    def set_text_source(self, on: bool) -> None:
+        """Show the margin of a text source (¶ 1, ¶ 2… and the speaker, if any) or of a
+        transcript (times and speakers). A text source's margin does not seek when clicked."""
+        self.text_source = on
+        self._margin.setToolTip("Paragraph numbers: a text source has no times" if on else "Click a time to play from there")
+        self._margin.setCursor(Qt.CursorShape.ArrowCursor if on else Qt.CursorShape.PointingHandCursor)
+        self._update_margin_width()
+        self._margin.update()
+
+    def margin_width(self) -> int:
+        return paragraph_margin_width(self) if self.text_source else super().margin_width()
+
+    def paint_margin(self, event: QPaintEvent) -> None:
+        if self.text_source:
+            paint_paragraph_margin(self, self._margin, event)
+        else:
+            super().paint_margin(event)
+
+    def time_at_margin(self, y: int) -> float | None:
+        return None if self.text_source else super().time_at_margin(y)
 
 
 def _played_format() -> QTextCharFormat:
