@@ -69,6 +69,9 @@ def add_parsers(commands: Any) -> None:  # argparse's _SubParsersAction is priva
         action.add_argument("--no-memos", action="store_true", help="leave memos as they are")
         if name == "preview":
             action.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
+        else:
+            action.add_argument("--purge-backups", action="store_true",
+                                help="then delete the project's rolling backups, which still hold the real names")
 
 
 def _action(actions: Any, name: str, text: str) -> argparse.ArgumentParser:
@@ -231,13 +234,34 @@ def _preview_or_apply(project: Project, args: argparse.Namespace) -> int:
         return _preview(matches, json_output=args.json)
     if not matches:
         print("Nothing to replace: no listed name occurs.", file=sys.stderr)
+        _about_backups(project, purge=args.purge_backups)
         return 0
     result = _checked(lambda: apply_matches(project, matches))
     counts = ", ".join(f"{count} × {replacement}" for replacement, count in result.counts)
     memos = f" and {_plural(len(result.memos_before), 'memo')}" if result.memos_before else ""
     print(f"Replaced {counts} in {_plural(len(result.turn_changes), 'turn')} of "
           f"{_plural(len(result.transcript_names), 'transcript')}{memos}; recorded in the audit.")
+    _about_backups(project, purge=args.purge_backups)
     return 0
+
+
+def _about_backups(project: Project, *, purge: bool) -> None:
+    """Backups taken before the replacement still hold the real names: delete them on request,
+    otherwise say where they are."""
+    from storage import backups
+
+    held = backups.existing_backups(project.path)
+    if not held:
+        return
+    folder = backups.backup_dir(project.path)
+    if purge:
+        try:
+            print(f"Deleted {_plural(backups.remove_backups(project.path), 'backup')} that held the real names.")
+        except OSError as error:
+            raise CommandError(f"Could not delete the backups in {folder}: {error.strerror}.") from error
+        return
+    print(f"Note: {_plural(len(held), 'backup')} in {folder} still hold the real names; "
+          "add --purge-backups to delete them.", file=sys.stderr)
 
 
 def _preview(matches: Sequence[PseudonymMatch], *, json_output: bool) -> int:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDockWidget
 from app.analysis_context import AnalysisContext
 from app.cli_format import stamp
 from app.memo_commands import AddMemoCommand, DeleteMemoCommand, EntryFieldsCommand, NewMemo
-from storage import codebook, coding, editing, memos, retrieval, transcripts
+from storage import codebook, coding, editing, meetings, memos, participants, retrieval, transcripts
 from storage.analysis_records import MEMO_TARGETS, CodingRecord, MemoRecord
 from storage.errors import ProjectError
 from storage.project import Project
@@ -201,9 +201,14 @@ class MemoController(QObject):
                 state = coding.coding_state(project, target_id)
                 name = transcripts.get_transcript(project, state.transcript_id).name
                 return f"passage ‘{clip(coding.coded_text(project, target_id), 40)}’ in {name}"
+            if kind == "participant":
+                return f"participant {participants.get_participant(project, target_id).role_code}"
+            if kind == "meeting":
+                meeting = meetings.get_meeting(project, target_id)
+                return f"meeting {meeting.code}" + (f" ({meeting.date})" if meeting.date else "")
         except KeyError:
             return f"a {kind} that no longer exists"
-        # Speakers, participants, meetings: no service names them yet; their views pass a label.
+        # Speakers: no service names them by id; their views pass a label.
         return self._given_labels.get((kind, target_id), f"{kind} {target_id}")
 
     def _show_panel(self, kind: str, target_id: int | None, label: str, existing: Sequence[MemoRecord],

@@ -21,7 +21,7 @@ from app.analysis_context import AnalysisContext
 from app.pseudonym_commands import (
     AddPseudonymCommand, EditPseudonymCommand, PseudonymCommand, PseudonymiseCommand, RemovePseudonymCommand,
 )
-from storage import pseudonyms, transcripts
+from storage import backups, pseudonyms, transcripts
 from storage.errors import ProjectError
 from storage.project import Project
 from storage.export_text import leaking_names, write_text_export
@@ -159,6 +159,27 @@ class PseudonymController(QObject):
         if self.dialog is not None:
             self.dialog.accept()
         self.context.report(message)
+        self._offer_to_remove_backups(project)
+
+    def _offer_to_remove_backups(self, project: Project) -> None:
+        """The rolling backups were taken before the names were replaced and still hold them."""
+        held = backups.existing_backups(project.path)
+        if not held:
+            return
+        answer = QMessageBox.question(
+            self.context.window, "Backups still hold the real names",
+            f"{plural(len(held), 'backup')} of this project in {backups.backup_dir(project.path)} were taken before "
+            "the names were replaced, and still hold them.\n\nDelete those backups now? Undo of the replacement "
+            "keeps working; the deleted backups cannot be brought back.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            removed = backups.remove_backups(project.path)
+        except OSError as error:
+            self.context.report(f"Could not delete the backups in {backups.backup_dir(project.path)}: {error.strerror}.")
+            return
+        self.context.report(f"Deleted {plural(removed, 'backup')} that held the real names.")
 
     def _writable(self) -> Project | None:
         project = self.context.project()

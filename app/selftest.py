@@ -55,8 +55,39 @@ def run_self_test(out: TextIO = sys.stdout) -> int:
             if len(heard) < len(EXPECTED_WORDS) - 2:
                 raise RuntimeError(f"the transcript misses expected words: heard only {heard}")
             say(f"reopened project (schema {revision}): transcript done, {len(heard)}/{len(EXPECTED_WORDS)} expected words heard")
+            _check_encryption(Path(folder) / "encrypted.earmark")
+            say("encrypted project: created, reopened with its password, wrong password refused, unreadable as plain SQLite")
     except Exception as error:  # the report must name any failure, whatever its type
         print(f"SELF-TEST FAILED: {error}", file=out, flush=True)
         return 1
     say("SELF-TEST PASSED")
     return 0
+
+
+def _check_encryption(path: Path) -> None:
+    """SQLCipher is a native module the installer must carry: create, reopen and refuse."""
+    import sqlite3
+
+    from storage import codebook
+    from storage.encryption import WrongPasswordError
+    from storage.project import create_project, open_project
+
+    with create_project(path, "self-test password") as project:
+        codebook.create_code(project, "Self-test code")
+    with open_project(path, "self-test password") as reopened:
+        if [code.name for code in codebook.codes_tree(reopened)] != ["Self-test code"]:
+            raise RuntimeError("the encrypted project did not keep its code")
+    try:
+        open_project(path, "not the password").close()
+    except WrongPasswordError:
+        pass
+    else:
+        raise RuntimeError("a wrong password opened the encrypted project")
+    plain = sqlite3.connect(path)
+    try:
+        plain.execute("SELECT name FROM sqlite_master").fetchall()
+        raise RuntimeError("plain SQLite could read the encrypted project")
+    except sqlite3.DatabaseError:
+        pass
+    finally:
+        plain.close()

@@ -61,3 +61,22 @@ def _last_change(project_path: Path) -> float:
     if wal.exists():
         times.append(wal.stat().st_mtime)
     return max(times)
+
+
+def existing_backups(project_path: Path) -> list[Path]:
+    folder = backup_dir(project_path)
+    return sorted(folder.glob("*.earmark")) if folder.exists() else []
+
+
+def remove_backups(project_path: Path) -> int:
+    """Delete every rolling backup of the project (after pseudonymisation they still hold the
+    real names). Returns how many were deleted; the folder goes when it is empty."""
+    removed = 0
+    for backup in existing_backups(project_path):
+        backup.unlink(missing_ok=True)
+        removed += 1
+    try:
+        backup_dir(project_path).rmdir()
+    except OSError:
+        pass  # absent, or holds something that is not ours
+    return removed

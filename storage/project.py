@@ -213,6 +213,9 @@ def _make_engine(path: Path, *, read_only: bool, key: CipherKey | None = None) -
             # durable across process crashes (only a power cut can lose the last commits).
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted and overwritten text is zeroed in the file, not left in free space: a name
+            # replaced by its pseudonym must not stay readable with a hex editor.
+            cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA foreign_keys=ON")
         if key is not None:
             cursor.execute(encryption.LARGE_CACHE)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from storage import editing, memos, transcripts
@@ -240,7 +241,21 @@ def apply_matches(project: Project, matches: Sequence[PseudonymMatch]) -> Pseudo
         undo_pseudonymisation(project, Pseudonymisation(tuple(changes), tuple(memos_before), counts, names),
                               audit=False)
         raise
+    scrub_replaced_text(project)
     return result
+
+
+def scrub_replaced_text(project: Project) -> None:
+    """Leave no trace of the replaced names in the project file itself. secure_delete (set on
+    every connection, storage/project.py) zeroes the old rows' space; the full-text indexes keep
+    deleted terms in older segments of their b-trees until merged, so merge them ('optimize');
+    and fold the write-ahead log, which holds the pages as they were, into the file. The rolling
+    backups are another matter: the user is asked about them (storage.backups.remove_backups)."""
+    with project.write() as session:
+        for index in ("segments_fts", "memos_fts"):
+            session.execute(sql(f"INSERT INTO {index}({index}) VALUES ('optimize')"))
+    with project.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def undo_pseudonymisation(project: Project, result: Pseudonymisation, *, audit: bool = True) -> None:

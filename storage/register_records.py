@@ -139,7 +139,7 @@ def below_quorum(meeting: MeetingRecord, quorum: int = DEFAULT_QUORUM) -> bool:
 
 
 def quorum_warning(meeting: MeetingRecord, quorum: int = DEFAULT_QUORUM) -> str:
-    """"Below quorum: 3 of 4 present", or "" when the meeting reached its quorum."""
+    """"Below quorum: 3 attended, the quorum is 4", or "" when the meeting reached its quorum."""
     if not below_quorum(meeting, quorum):
         return ""
-    return f"Below quorum: {meeting.attending} of {quorum} present"
+    return f"Below quorum: {meeting.attending} attended, the quorum is {quorum}"

@@ -140,3 +140,17 @@ def test_preview_then_apply(study: Path, capsys: pytest.CaptureFixture[str]) -> 
         with project.session() as session:
             assert session.scalars(select(AuditEntry.action)).all()[-1] == "pseudonymised"
     assert cli(capsys, "pseudonyms", study, "preview", "--json")[1].strip() == "[]"
+
+
+def test_apply_says_backups_hold_the_names_and_purges_them_on_request(study: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from storage import backups
+
+    names_listed(study, capsys)
+    backups.take_backup(study, "before-names", force=True)
+    code, _out, err = cli(capsys, "pseudonyms", study, "apply", "--transcript", "1", "--no-memos")
+    assert code == 0 and "still hold the real names; add --purge-backups" in err
+    assert backups.existing_backups(study)
+    code, out, err = cli(capsys, "pseudonyms", study, "apply", "--purge-backups")
+    assert code == 0, err
+    assert "that held the real names" in out and not backups.existing_backups(study)

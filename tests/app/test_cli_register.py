@@ -59,7 +59,7 @@ def test_meetings_as_json_with_the_quorum(study_path: Path, capsys: pytest.Captu
     assert code == 0 and data["quorum"] == 4
     rows = {m["code"]: m for m in data["meetings"]}
     assert list(rows) == ["M01", "M02", "M03", "M04"]
-    assert rows["M03"]["below_quorum"] and rows["M03"]["warning"] == "Below quorum: 3 of 4 present"
+    assert rows["M03"]["below_quorum"] and rows["M03"]["warning"] == "Below quorum: 3 attended, the quorum is 4"
     assert rows["M03"]["attendance"] == {"SN1": "absent", "SN2": "absent", "CS": "present", "CG": "present",
                                          "OT": "part", "SW": "absent"}
     assert (rows["M03"]["recorded"], rows["M03"]["attending"]) == (False, 3)
@@ -73,7 +73,7 @@ def test_meetings_as_text_flag_the_one_below_quorum(study_path: Path, capsys: py
     m03 = lines.index(next(line for line in lines if line.startswith("M03")))
     assert lines[0].startswith("quorum: 4")
     assert "not recorded" in lines[m03] and "CS, CG, OT (part); absent: SN1, SN2, SW" in lines[m03]
-    assert lines[m03 + 1].strip() == "! Below quorum: 3 of 4 present"
+    assert lines[m03 + 1].strip() == "! Below quorum: 3 attended, the quorum is 4"
     assert sum("Below quorum" in line for line in lines) == 1
     _code, out, _err = cli(capsys, "meetings", str(study_path), "--quorum", "6")
     assert sum("Below quorum" in line for line in out.splitlines()) == 2  # M03 and M04 (five there)

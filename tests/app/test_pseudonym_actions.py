@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
 from app.main_window import MainWindow
 from app.pseudonym_actions import PseudonymController
-from storage import pseudonyms, transcripts
+from storage import backups, pseudonyms, transcripts
 from storage.coding import coded_text, codings_in_transcript
 from storage.models import AuditEntry, Participant, Speaker
 from storage.project import create_project, open_project
@@ -55,6 +55,12 @@ def window(qtbot, monkeypatch: pytest.MonkeyPatch, study: dict[str, object]):  #
 
 def controller(window: MainWindow) -> PseudonymController:
     return next(c for c in window.analysis if isinstance(c, PseudonymController))
+
+
+@pytest.fixture(autouse=True)
+def no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal question would wait for a click that never comes; tests that care answer it."""
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.No)
 
 
 def open_dialog(window: MainWindow) -> PseudonymDialog:
@@ -111,8 +117,13 @@ def test_a_refused_entry_says_why_and_keeps_what_was_typed(window: MainWindow, q
     assert window.context.stack.count() == 0
 
 
-def test_preview_then_replace_is_one_undo_step(window: MainWindow, qtbot, study: dict[str, object]) -> None:  # noqa: ANN001
+def test_preview_then_replace_is_one_undo_step(window: MainWindow, qtbot, study: dict[str, object],  # noqa: ANN001
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda _parent, title, *_args: asked.append(title) or QMessageBox.StandardButton.No)
     project = window.project
+    backups.take_backup(project.path, "before-names", force=True)
     transcript_id, turns = study["transcript"], study["turns"]
     dialog = open_dialog(window)
     add_entry(qtbot, dialog, "Sarah Jones", "SN1", "Sarah, S.J.")
@@ -138,6 +149,7 @@ def test_preview_then_replace_is_one_undo_step(window: MainWindow, qtbot, study:
     assert coded_text(project, study["coding"]) == "SN1"  # the coded name stays coded
     assert window.context.stack.count() == commands_before + 1
     assert "Replaced 1 × CS, 3 × SN1 in 3 turns" in window.statusBar().currentMessage()
+    assert asked == ["Backups still hold the real names"] and backups.existing_backups(project.path)  # kept: "No"
     with project.session() as session:
         audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "pseudonymised")).one()
     assert audit.details["total"] == 4 and "Sarah" not in repr(audit.details)
@@ -260,3 +272,16 @@ def test_a_memo_match_opens_the_memo_to_edit(window: MainWindow) -> None:
     assert controller(window).dialog is None
     memo_controller = next(c for c in window.analysis if isinstance(c, MemoController))
     assert memo_controller.panel.current_memo() == memo.id
+
+
+def test_backups_that_hold_the_names_are_deleted_when_the_user_agrees(window: MainWindow, qtbot,  # noqa: ANN001
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Yes)
+    project = window.project
+    backups.take_backup(project.path, "before-names", force=True)
+    held = len(backups.existing_backups(project.path))
+    dialog = open_dialog(window)
+    add_entry(qtbot, dialog, "Sarah Jones", "SN1", "Sarah, S.J.")
+    dialog.apply_button.click()
+    assert not backups.existing_backups(project.path)
+    assert f"Deleted {held} backup" in window.statusBar().currentMessage()

@@ -179,7 +179,7 @@ def test_m03_shows_the_quorum_warning_and_an_attendance_click_is_undone(qtbot, w
                                                                         study: tuple[Path, RegisterDemo]) -> None:
     view = show_m03(window, study)
     assert view.shown().code == "M03" and not view.recorded.isChecked()
-    assert view.warning.isVisible() and view.warning.text() == "Below quorum: 3 of 4 present"
+    assert view.warning.isVisible() and view.warning.text() == "Below quorum: 3 attended, the quorum is 4"
     m03_row = next(r for r in range(view.list.rowCount()) if view.list.item(r, 0).text() == "M03")
     assert view.list.item(m03_row, 3).text() == "3 of 6 · below quorum"
     sn1 = study[1].participants["SN1"]
@@ -192,7 +192,7 @@ def test_m03_shows_the_quorum_warning_and_an_attendance_click_is_undone(qtbot, w
     window.context.stack.undo()
     assert meetings.get_meeting(window.project, m03).status_of(sn1) == "absent"
     assert view.attendance.button(sn1, "absent").isChecked()
-    assert view.warning.isVisible() and view.warning.text() == "Below quorum: 3 of 4 present"
+    assert view.warning.isVisible() and view.warning.text() == "Below quorum: 3 attended, the quorum is 4"
 
 
 def test_the_quorum_setting_moves_the_warnings_and_is_undone(qtbot, window: MainWindow,  # noqa: ANN001

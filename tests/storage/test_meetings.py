@@ -94,7 +94,7 @@ def test_below_quorum_counts_present_and_part_against_the_default_of_four(projec
     three = meetings.get_meeting(project, meeting.id)
     assert three.attending == 3
     assert below_quorum(three, meetings.quorum(project)) and meetings.below_quorum(three)
-    assert quorum_warning(three, 4) == "Below quorum: 3 of 4 present"
+    assert quorum_warning(three, 4) == "Below quorum: 3 attended, the quorum is 4"
     meetings.set_attendance(project, meeting.id, {ids["SW"]: "part"})  # a fourth, for part of it: at quorum
     four = meetings.get_meeting(project, meeting.id)
     assert four.attending == 4 and not below_quorum(four, 4) and quorum_warning(four, 4) == ""
@@ -110,7 +110,7 @@ def test_a_custom_quorum_is_a_project_setting(project: Project) -> None:
     assert not below_quorum(meetings.get_meeting(project, meeting.id), meetings.quorum(project))
     meetings.set_quorum(project, 5)
     assert quorum_warning(meetings.get_meeting(project, meeting.id), meetings.quorum(project)) == \
-        "Below quorum: 3 of 5 present"
+        "Below quorum: 3 attended, the quorum is 5"
     for bad in (0, -1, True, "4"):
         with pytest.raises(MeetingError, match="whole number"):
             meetings.set_quorum(project, bad)  # type: ignore[arg-type]

@@ -265,3 +265,31 @@ def test_replacing_leaves_no_listed_name_and_only_touches_matches(pieces: list[s
         rebuilt += [text[last:span.start], span.pseudonym.replacement]
         last = span.end
     assert result == "".join(rebuilt) + text[last:]
+
+
+def test_replaced_names_leave_no_trace_in_the_project_file(tmp_path: Path) -> None:
+    """Not in the turns, not in free pages, not in the full-text index's old segments, not in the
+    write-ahead log: only the pseudonym list itself names them."""
+    path = tmp_path / "scrub.earmark"
+    with create_project(path) as project:
+        add_turns(project, "M01", [("SN1", "Zebedee Quartermaine rang about the transfer."),
+                                   ("SN2", "I told Zebedee it was late.")])
+        pseudonyms.add_pseudonym(project, "Zebedee Quartermaine", "SN9", ["Zebedee"])
+        before = b"".join(f.read_bytes() for f in tmp_path.glob("scrub.earmark*") if f.is_file())
+        assert b"quartermaine" in before  # the index's token, as the test's own check
+        pseudonyms.apply_matches(project, pseudonyms.find_matches(project))
+        files = b"".join(f.read_bytes() for f in tmp_path.glob("scrub.earmark*") if f.is_file())
+    assert files.count(b"Quartermaine rang") == 0 and files.count(b"told Zebedee") == 0
+    assert files.count(b"quartermaine") == 0  # lower case: only the full-text index holds it so
+
+
+def test_backups_can_be_removed_after_replacing(tmp_path: Path) -> None:
+    from storage import backups
+
+    path = tmp_path / "b.earmark"
+    create_project(path).close()
+    backups.take_backup(path, "one", force=True)
+    backups.take_backup(path, "two", force=True)
+    assert len(backups.existing_backups(path)) == 2
+    assert backups.remove_backups(path) == 2
+    assert not backups.existing_backups(path) and not backups.backup_dir(path).exists()

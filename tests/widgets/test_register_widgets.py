@@ -97,7 +97,7 @@ def test_attendance_clicks_emit_only_changes(qtbot) -> None:  # noqa: ANN001
     m03 = meeting(7, "M03", {2: "present", 3: "absent"})
     view.show_meetings([m03], PEOPLE, [], 4)
     view.select_meeting(7)
-    assert view.warning.text() == "Below quorum: 1 of 4 present"
+    assert view.warning.text() == "Below quorum: 1 attended, the quorum is 4"
     asked: list[tuple[int, dict]] = []
     view.attendance_requested.connect(lambda meeting_id, statuses: asked.append((meeting_id, statuses)))
     view.attendance.button(1, "part").click()
