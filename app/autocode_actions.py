@@ -22,7 +22,7 @@ from storage.codebook import DeletedCodes, codes_tree, create_code, delete_code,
 from storage.coding import delete_codings, restore_codings
 from storage.editing import speaker_labels
 from storage.errors import ProjectError
-from storage.passages import word_span
+from storage.passages import clip_left, clip_right, word_span
 from storage.project import Project
 from storage.records import SegmentRecord
 from widgets.autocode_dialog import PREVIEW_ROWS, AutocodeDialog, AutocodeOptions, MatchContext
@@ -172,7 +172,7 @@ class AutocodeController(QObject):
             start, end = (match.start.offset, match.end.offset) if turn is not None else (0, len(text))
             times = word_span(text, turn.words, start, end) if turn is not None else None
             start_time = times[0] if times else (turn.start if turn is not None else None)
-            contexts.append(MatchContext(start_time, _clip_left(text[:start]), _clip_right(text[end:]),
+            contexts.append(MatchContext(start_time, clip_left(text[:start], CONTEXT_CHARS), clip_right(text[end:], CONTEXT_CHARS),
                                          (match.start, match.end) not in fresh))
         return contexts
 
@@ -225,20 +225,3 @@ def skipped_text(count: int) -> str:
 
 def _passages(count: int) -> str:
     return f"{count:,} passage" + ("" if count == 1 else "s")
-
-
-def _clip_left(text: str) -> str:
-    """The end of `text`, cut at a word so the preview starts with a whole one."""
-    if len(text) <= CONTEXT_CHARS:
-        return text
-    cut = text[-CONTEXT_CHARS:]
-    space = cut.find(" ")
-    return "…" + (cut[space + 1 :] if 0 <= space < len(cut) - 1 else cut)
-
-
-def _clip_right(text: str) -> str:
-    if len(text) <= CONTEXT_CHARS:
-        return text
-    cut = text[:CONTEXT_CHARS]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > 0 else cut) + "…"

@@ -26,7 +26,7 @@ from storage.errors import ProjectError
 from storage.project import Project
 from storage.export_text import leaking_names, write_text_export
 from storage.pseudonym_records import NameLeak, PseudonymMatch
-from widgets.name_check_dialog import ANYWAY, PSEUDONYMISE, NameCheckDialog
+from widgets.name_check_dialog import PSEUDONYMISE, ask_about_names
 from widgets.pseudonym_dialog import PreviewScope, PseudonymDialog, plural
 
 TEXT_FILTER = "Plain text (*.txt);;All files (*)"
@@ -251,12 +251,7 @@ class PseudonymController(QObject):
 
     def ask_about_names(self, leaks: list[NameLeak], what: str) -> str | None:
         """PSEUDONYMISE, ANYWAY or None (cancel): the pre-export check's question."""
-        dialog = NameCheckDialog(leaks, what=what, parent=self.context.window)
-        try:
-            dialog.exec()
-            return dialog.choice if dialog.choice in (PSEUDONYMISE, ANYWAY) else None
-        finally:
-            dialog.deleteLater()
+        return ask_about_names(leaks, what, self.context.window)
 
     def _choose_file(self, folder: Path, project: Project, transcript_id: int, pseudonymise: bool) -> Path | None:
         # The suggested name is the transcript's as exported: pseudonymised when the text is.

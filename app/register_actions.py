@@ -25,7 +25,7 @@ from storage import memos, participants, writeup
 from storage.errors import ProjectError
 from storage.pseudonym_records import NameLeak
 from storage.register_records import CONSENT_LABELS, ParticipantRecord
-from widgets.name_check_dialog import ANYWAY, PSEUDONYMISE, NameCheckDialog
+from widgets.name_check_dialog import PSEUDONYMISE, ask_about_names
 from widgets.participant_register import ParticipantRegister
 from widgets.register_dialogs import AttributesDialog, NewParticipantDialog, SpeakerLinkDialog
 
@@ -249,10 +249,5 @@ class RegisterController(QObject):
         return written
 
     def _ask_about_names(self, leaks: list[NameLeak], what: str) -> str | None:
-        """PSEUDONYMISE, ANYWAY or None (cancelled): the same question as every export asks."""
-        dialog = NameCheckDialog(leaks, what=what, parent=self.context.window)
-        try:
-            dialog.exec()
-            return dialog.choice if dialog.choice in (PSEUDONYMISE, ANYWAY) else None
-        finally:
-            dialog.deleteLater()
+        """PSEUDONYMISE, ANYWAY or None (cancel): the pre-export check's question."""
+        return ask_about_names(leaks, what, self.context.window)

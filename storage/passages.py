@@ -45,3 +45,23 @@ def turn_span_times(turns: Sequence[tuple[str, WordTimes, float, float]], start:
     begin = head[0] if head else first_start
     finish = tail[1] if tail else last_end
     return begin, max(begin, finish)
+
+
+def clip_left(before: str, width: int) -> str:
+    """The last `width` characters of `before`, cut at a word boundary and marked with "…"."""
+    if len(before) <= width:
+        return before
+    piece = before[len(before) - width:] if width > 0 else ""
+    if piece and not piece[0].isspace() and not before[len(before) - width - 1].isspace():  # cut in a word: drop it
+        piece = piece.split(None, 1)[1] if len(piece.split(None, 1)) > 1 else ""
+    return "…" + piece.lstrip()
+
+
+def clip_right(after: str, width: int) -> str:
+    """The first `width` characters of `after`, cut at a word boundary and marked with "…"."""
+    if len(after) <= width:
+        return after
+    piece = after[:width] if width > 0 else ""
+    if piece and not piece[-1].isspace() and not after[width].isspace():
+        piece = piece.rsplit(None, 1)[0] if len(piece.rsplit(None, 1)) > 1 else ""
+    return piece.rstrip() + "…"

@@ -27,7 +27,7 @@ from storage.analysis_records import MemoRecord
 from storage.anchors import TextEdit
 from storage.models import AuditEntry, Memo, Pseudonym, Segment, Speaker, Transcript
 from storage.name_matching import NameMatcher, NameSpan, has_word, normalised
-from storage.passages import word_span
+from storage.passages import clip_left, clip_right, word_span
 from storage.project import Project
 from storage.pseudonym_records import PseudonymMatch, PseudonymRecord
 
@@ -202,7 +202,7 @@ def _match(span: NameSpan, kind: str, transcript_id: int | None, source_id: int,
         pseudonym_id=pseudonym.id, real_name=pseudonym.real_name, replacement=pseudonym.replacement, kind=kind,
         transcript_id=transcript_id, source_id=source_id, where=where, speaker=speaker, start_time=start_time,
         offset=span.start, length=span.end - span.start, text=text[span.start:span.end],
-        before=_clip_left(text[:span.start]), after=_clip_right(text[span.end:]),
+        before=clip_left(text[:span.start], CONTEXT_CHARS), after=clip_right(text[span.end:], CONTEXT_CHARS),
     )
 
 
@@ -327,19 +327,3 @@ def _get(session: Session, pseudonym_id: int) -> Pseudonym:
     if row is None:
         raise KeyError(f"no pseudonym {pseudonym_id}")
     return row
-
-
-def _clip_left(text: str) -> str:
-    if len(text) <= CONTEXT_CHARS:
-        return text
-    cut = text[-CONTEXT_CHARS:]
-    space = cut.find(" ")
-    return "…" + (cut[space + 1:] if 0 <= space < len(cut) - 1 else cut)
-
-
-def _clip_right(text: str) -> str:
-    if len(text) <= CONTEXT_CHARS:
-        return text
-    cut = text[:CONTEXT_CHARS]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > 0 else cut) + "…"

@@ -31,7 +31,7 @@ from storage.consent import (
     masked_text, moved_codings,
 )
 from storage.models import Code, Coding, Segment, Speaker, Transcript
-from storage.passages import TOKEN
+from storage.passages import TOKEN, clip_left, clip_right
 from storage.project import Project
 
 NO_SPEAKER = "(no speaker)"  # the matrix column for turns nobody was assigned to
@@ -322,22 +322,4 @@ def _middle_turns(connection: Connection, spans: Sequence[tuple[int, int, int]])
 def _context(before: str, text: str, after: str, width: int) -> str:
     """The passage marked « » with up to `width` characters of its turns either side, cut at a
     word and on one line (turn breaks shown as " / ")."""
-    return f"{_clip_left(before, width)}«{text}»{_clip_right(after, width)}".replace("\n", TURN_BREAK)
-
-
-def _clip_left(before: str, width: int) -> str:
-    if len(before) <= width:
-        return before
-    piece = before[len(before) - width:] if width > 0 else ""
-    if piece and not piece[0].isspace() and not before[len(before) - width - 1].isspace():  # cut in a word: drop it
-        piece = piece.split(None, 1)[1] if len(piece.split(None, 1)) > 1 else ""
-    return "…" + piece.lstrip()
-
-
-def _clip_right(after: str, width: int) -> str:
-    if len(after) <= width:
-        return after
-    piece = after[:width] if width > 0 else ""
-    if piece and not piece[-1].isspace() and not after[width].isspace():
-        piece = piece.rsplit(None, 1)[0] if len(piece.rsplit(None, 1)) > 1 else ""
-    return piece.rstrip() + "…"
+    return f"{clip_left(before, width)}«{text}»{clip_right(after, width)}".replace("\n", TURN_BREAK)

@@ -12,16 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QButtonGroup, QCheckBox, QComboBox, QCompleter, QDialog, QFormLayout,
-    QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QRadioButton, QStyle, QStyledItemDelegate,
+    QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QCompleter, QDialog, QFormLayout,
+    QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QRadioButton, QStyledItemDelegate,
     QStyleOptionViewItem, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from storage.analysis_records import AutocodeMatch, CodeRecord
 from widgets.clock import clock
+from widgets.match_delegate import MatchDelegate
 
 PREVIEW_DELAY_MS = 250  # long enough not to search on every key, short enough to feel live
 PREVIEW_ROWS = 500  # rows listed; the count and Apply still cover every match
@@ -116,39 +117,6 @@ class PreviewModel(QAbstractTableModel):
         return None
 
 
-class _MatchDelegate(QStyledItemDelegate):
-    """Paints the passage column with the matched words in bold, on one line."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        html = index.data(PreviewModel.HTML_ROLE)
-        if not html:
-            super().paint(painter, option, index)
-            return
-        options = QStyleOptionViewItem(option)
-        self.initStyleOption(options, index)
-        options.text = ""
-        style = options.widget.style() if options.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, options, painter, options.widget)
-        document = QTextDocument()
-        document.setDefaultFont(options.font)
-        document.setDocumentMargin(0)
-        document.setHtml(html)
-        context = QAbstractTextDocumentLayout.PaintContext()
-        selected = bool(options.state & QStyle.StateFlag.State_Selected)
-        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
-        if selected:
-            context.palette.setColor(QPalette.ColorRole.Text, options.palette.color(QPalette.ColorRole.HighlightedText))
-        elif isinstance(foreground, QColor):
-            context.palette.setColor(QPalette.ColorRole.Text, foreground)
-        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, options, options.widget)
-        painter.save()
-        top = text_rect.top() + max(0, (text_rect.height() - int(document.size().height())) // 2)
-        painter.translate(text_rect.left(), top)
-        painter.setClipRect(QRect(0, 0, text_rect.width(), text_rect.height()))
-        document.documentLayout().draw(painter, context)
-        painter.restore()
-
-
 class _IndentDelegate(QStyledItemDelegate):
     """Indents each code in the list by its depth in the tree; the field itself shows the bare
     name, which is what the user types to match it."""
@@ -222,7 +190,7 @@ class AutocodeDialog(QDialog):
         self.model = PreviewModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setItemDelegateForColumn(PreviewModel.PASSAGE, _MatchDelegate(self.table))
+        self.table.setItemDelegateForColumn(PreviewModel.PASSAGE, MatchDelegate(self.table, html_role=PreviewModel.HTML_ROLE))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -28,8 +28,15 @@ def marked(before: str, text: str, after: str, replacement: str | None = None) -
 
 
 class MatchDelegate(QStyledItemDelegate):
+    """Used by the pseudonym preview and the auto-code preview; `html_role` is where a model
+    keeps each cell's HTML."""
+
+    def __init__(self, parent: QObject | None = None, *, html_role: int = HTML_ROLE) -> None:
+        super().__init__(parent)
+        self.html_role = html_role
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        html = index.data(HTML_ROLE)
+        html = index.data(self.html_role)
         if not html:
             super().paint(painter, option, index)
             return

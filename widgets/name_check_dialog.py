@@ -59,3 +59,13 @@ class NameCheckDialog(QDialog):
     def _choose(self, choice: str) -> None:
         self.choice = choice
         self.accept()
+
+
+def ask_about_names(leaks: Sequence[NameLeak], what: str, parent: QWidget | None) -> str | None:
+    """The pre-export question every export asks: PSEUDONYMISE, ANYWAY, or None (cancelled)."""
+    dialog = NameCheckDialog(list(leaks), what=what, parent=parent)
+    try:
+        dialog.exec()
+        return dialog.choice if dialog.choice in (PSEUDONYMISE, ANYWAY) else None
+    finally:
+        dialog.deleteLater()

@@ -281,16 +281,11 @@ def test_an_export_with_a_listed_real_name_asks_first(window: MainWindow, tmp_pa
     asked: list[list[str]] = []
     answers = iter([None, actions.PSEUDONYMISE])
 
-    class Check:  # the pre-export check's dialog: cancelled the first time, then "Pseudonymise"
-        def __init__(self, leaks, what, parent) -> None:  # noqa: ANN001
-            asked.append([leak.place for leak in leaks])
-            self.choice = next(answers)
-        def exec(self) -> int:
-            return 1
-        def deleteLater(self) -> None:  # noqa: N802
-            pass
+    def check(leaks, what, parent):  # noqa: ANN001, ANN202 (the pre-export question: cancel, then "Pseudonymise")
+        asked.append([leak.place for leak in leaks])
+        return next(answers)
 
-    monkeypatch.setattr(actions, "NameCheckDialog", Check)
+    monkeypatch.setattr(actions, "ask_about_names", check)
     register = controller(window)
     out = tmp_path / "roles.docx"
     assert register.export("roles", out) is None and not out.exists()
