@@ -57,11 +57,28 @@ def run_self_test(out: TextIO = sys.stdout) -> int:
             say(f"reopened project (schema {revision}): transcript done, {len(heard)}/{len(EXPECTED_WORDS)} expected words heard")
             _check_encryption(Path(folder) / "encrypted.earmark")
             say("encrypted project: created, reopened with its password, wrong password refused, unreadable as plain SQLite")
+            _check_docx(Path(folder) / "encrypted.earmark", Path(folder) / "roles.docx")
+            say("DOCX: a roles table written and read back")
     except Exception as error:  # the report must name any failure, whatever its type
         print(f"SELF-TEST FAILED: {error}", file=out, flush=True)
         return 1
     say("SELF-TEST PASSED")
     return 0
+
+
+def _check_docx(project_path: Path, out: Path) -> None:
+    """python-docx opens its templates from inside the package: prove the installer carries them."""
+    from docx import Document
+
+    from storage import participants, writeup
+    from storage.project import open_project
+
+    with open_project(project_path, "self-test password") as project:
+        participants.create_participant(project, "SN1", role="Senior Nurse 1", organisation="NHS trust")
+        writeup.export_roles(project, out)
+    rows = [[cell.text for cell in row.cells] for row in Document(str(out)).tables[0].rows]
+    if ["SN1", "Senior Nurse 1", "NHS trust"] not in rows:
+        raise RuntimeError(f"the roles table came back as {rows}")
 
 
 def _check_encryption(path: Path) -> None:
