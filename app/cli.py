@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from app.cli_coding import CODING_COMMANDS, CommandError, add_parsers, run_coding_command
 from app import cli_export
 from app import cli_encryption
-from app import cli_register
+from app import cli_import, cli_register
 from app.cli_projects import add_password_option, add_project_argument, open_for_command
 from app.cli_format import progress_bar, stamp, time_left
 from widgets.clock import clock
@@ -25,7 +25,7 @@ from audio.errors import EngineError, MediaError, ModelError
 from storage.errors import ProjectError
 
 COMMANDS = ("transcribe", "info", "show", "vocabulary", "models", *CODING_COMMANDS, *cli_export.EXPORT_COMMANDS,
-            *cli_encryption.ENCRYPTION_COMMANDS, *cli_register.REGISTER_COMMANDS)
+            *cli_encryption.ENCRYPTION_COMMANDS, *cli_register.REGISTER_COMMANDS, *cli_import.IMPORT_COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_export.add_parsers(commands)
     cli_encryption.add_parsers(commands)
     cli_register.add_parsers(commands)
+    cli_import.add_parsers(commands)
     return parser
 
 
@@ -93,6 +94,8 @@ def run(argv: list[str]) -> int:
             return cli_encryption.run_command(args)
         if args.command in cli_register.REGISTER_COMMANDS:
             return cli_register.run_command(args)
+        if args.command in cli_import.IMPORT_COMMANDS:
+            return cli_import.run_command(args)
         return _models(args)
     except (ProjectError, MediaError, ModelError, EngineError, CommandError) as error:
         print(f"earmark: error: {error}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Reading transcripts made elsewhere: SubRip (.srt), WebVTT (.vtt, including Microsoft Teams
 files with <v Speaker> tags), YouTube's .sbv, NVivo's timestamped transcripts (Windows and Mac
-layouts) and plain "SPEAKER: text" lines with or without a time.
+layouts) and plain "SPEAKER: text" lines with or without a time, as text or in a Word document.
 
 Parsing only: the result is a list of turns (start, end, speaker, text) that the importer writes
 into a project. Nothing here touches the project, so a broken file changes nothing. Every refusal
@@ -56,7 +56,7 @@ class ImportedTranscript:
 def read_transcript(path: Path) -> ImportedTranscript:
     """Read a transcript file, choosing the format by its extension and, for .txt, by its lines."""
     path = Path(path)
-    text = _read_text(path)
+    text = _read_docx(path) if path.suffix.lower() == ".docx" else _read_text(path)
     kind = {".srt": "srt", ".vtt": "vtt", ".sbv": "sbv"}.get(path.suffix.lower()) or sniff(text)
     parsers = {"srt": parse_srt, "vtt": parse_vtt, "sbv": parse_sbv, "nvivo-windows": parse_nvivo_windows,
                "nvivo-mac": parse_nvivo_mac, "plain": parse_plain}
@@ -237,6 +237,19 @@ def _read_text(path: Path) -> str:
     if "\x00" in text:
         raise TranscriptFormatError(f"{path.name} holds binary data, not a transcript.")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_docx(path: Path) -> str:
+    """A Word transcript: its paragraphs as lines ("SN1: text", with or without times)."""
+    from storage.docx_text import DocxError, docx_paragraphs
+
+    if not path.is_file():
+        raise TranscriptFormatError(f"{path} does not exist: check the name.")
+    try:
+        return "\n".join(docx_paragraphs(path))
+    except DocxError as error:
+        raise TranscriptFormatError(f"{path.name} cannot be read: {error}. Open it in Word or LibreOffice and "
+                                    "save it as .docx again, or as plain text.") from error
 
 
 def _blocks(text: str) -> Iterator[tuple[int, list[tuple[int, str]]]]:

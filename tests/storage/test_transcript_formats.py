@@ -119,3 +119,18 @@ def test_text_that_is_not_utf8_or_is_binary_is_refused(tmp_path: Path) -> None:
                                                 ("00:00:00,3", 0.3), ("00:00:07,074", 7.074)])
 def test_times_in_every_layout(value: str, seconds: float) -> None:
     assert parse_time(value, "here") == pytest.approx(seconds)
+
+
+def test_a_word_transcript_reads_like_plain_lines(tmp_path: Path) -> None:
+    from docx import Document
+
+    document = Document()
+    for line in ("SN1: 00:00:01.0 Hot issues first.", "CG: 00:00:04.0 Agreed."):
+        document.add_paragraph(line)
+    document.save(str(tmp_path / "m.docx"))
+    imported = read_transcript(tmp_path / "m.docx")
+    assert [(t.speaker, t.start, t.end, t.text) for t in imported.turns] == [
+        ("SN1", 1.0, 4.0, "Hot issues first."), ("CG", 4.0, None, "Agreed.")]
+    (tmp_path / "bad.docx").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(TranscriptFormatError, match="bad.docx cannot be read"):
+        read_transcript(tmp_path / "bad.docx")
