@@ -56,11 +56,10 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _meeting_id(project: Any, code: str) -> int:
-    from storage.meetings import list_meetings
+    from storage.meetings import find_meeting, list_meetings
 
-    meetings = list_meetings(project)
-    found = next((m for m in meetings if m.code.casefold() == code.casefold()), None)
+    found = find_meeting(project, code)
     if found is None:
-        known = ", ".join(m.code for m in meetings) or "none yet; add them with `earmark meetings FILE --add`"
+        known = ", ".join(m.code for m in list_meetings(project)) or "none yet; add them with `earmark meetings FILE --add`"
         raise CommandError(f"{project.path.name} has no meeting {code} (meetings: {known}).")
     return found.id

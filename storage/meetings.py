@@ -52,6 +52,13 @@ def get_meeting(project: Project, meeting_id: int) -> MeetingRecord:
         return _records(session, [_get(session, meeting_id)])[0]
 
 
+def find_meeting(project: Project, code: str) -> MeetingRecord | None:
+    """The meeting with this code (case does not matter), if any."""
+    with project.session() as session:
+        row = _by_code(session, code)
+        return None if row is None else _records(session, [row])[0]
+
+
 def suggest_code(project: Project) -> str:
     """The code after the highest numbered one (M01, M02… → M03), two digits at least."""
     with project.session() as session:

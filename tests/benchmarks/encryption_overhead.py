@@ -21,8 +21,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,20 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 from storage import encryption, fulltext, retrieval, transcripts  # noqa: E402
 from storage.project import _inspect, create_project, open_project  # noqa: E402
+from tests.benchmarks.coding_scale import median_ms  # noqa: E402
 from tests.storage.coding_data import build_large_study  # noqa: E402
 
 PASSWORD = "a long passphrase of several words"
 RUNS = 7
 QUERIES = ("handover family", "discharg", "social worker", "consent review home", "nothing here at all")
-
-
-def median_ms(runs: int, action: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - began) * 1000)
-    return statistics.median(timings)
 
 
 def opened_and_read(path: Path, password: str | None) -> None:
