@@ -1,6 +1,7 @@
-"""The command line's privacy commands: `earmark export` (a transcript as plain text, with the
-pre-export check) and `earmark pseudonyms` (the list of real names and their replacements:
-list, add, edit, remove, preview, apply).
+"""The command line's export and privacy commands: `earmark export` (transcripts, REFI-QDA
+exchange files and reports in every format, with the pre-export check; app/cli_export_formats.py
+runs it) and `earmark pseudonyms` (the list of real names and their replacements: list, add,
+edit, remove, preview, apply).
 
 The pre-export check is the same as the window's (storage.export_text.leaking_names): when a
 listed real name would leave the project, `export` writes nothing and lists where, unless
@@ -25,23 +26,33 @@ if TYPE_CHECKING:  # storage (and SQLAlchemy) load only when one of these comman
     from storage.pseudonym_records import NameLeak, PseudonymMatch, PseudonymRecord
 
 EXPORT_COMMANDS = ("export", "pseudonyms")
-EXPORT_FORMATS = ("txt",)  # the exchange formats (DOCX, SRT, VTT, QDPX) join here, behind the same check
 LEAKS_LISTED = 20  # places printed before "… and N more"
 
 
 def add_parsers(commands: Any) -> None:  # argparse's _SubParsersAction is private
-    export = commands.add_parser("export", help="export transcripts (checks first that no listed real name leaves)")
+    from app.cli_export_formats import ALL_FORMATS, REPORT_KINDS
+
+    export = commands.add_parser(
+        "export", help="export transcripts, REFI-QDA files or reports (checks first that no listed real name leaves)",
+        description="--report or --codes makes a report (csv, xlsx and html are always reports); qdpx and qdc are "
+                    "REFI-QDA exchange files; docx, txt, srt, vtt, nvivo, maxqda and json are transcript exports.")
     add_project_argument(export)
-    export.add_argument("--format", choices=EXPORT_FORMATS, default="txt", help="txt: plain text (the default)")
+    export.add_argument("--format", choices=ALL_FORMATS, default=None,
+                        help="default: from the output file's extension, else txt")
+    export.add_argument("--report", choices=REPORT_KINDS, default=None,
+                        help="a report instead of transcripts (with --format docx, html, xlsx or csv)")
+    export.add_argument("--codes", nargs="+", metavar="NAME",
+                        help="the codes a report covers, by name (makes it a passages report unless --report says)")
     export.add_argument("--transcript", type=int, action="append", metavar="ID",
                         help="a transcript id (repeat for more; default: every transcript)")
     export.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
-    export.add_argument("--pseudonymise", "--pseudonymize", action="store_true",
-                        help="replace listed real names with their pseudonyms in the export (the project is not changed)")
-    export.add_argument("--allow-names", action="store_true",
-                        help="export even though listed real names are in it")
+    names = export.add_mutually_exclusive_group()
+    names.add_argument("--pseudonymise", "--pseudonymize", action="store_true",
+                       help="replace listed real names with their pseudonyms in the export (the project is not changed)")
+    names.add_argument("--allow-names", action="store_true",
+                       help="export even though listed real names are in it")
     export.add_argument("--no-placeholders", action="store_true",
-                        help="leave turns of participants left out of analysis out silently (default: a marker line)")
+                        help="leave turns of participants left out of analysis out silently (default: a marker)")
 
     names = commands.add_parser("pseudonyms", help="the list of real names and their pseudonyms; preview, apply")
     add_project_argument(names)
@@ -84,7 +95,9 @@ def _action(actions: Any, name: str, text: str) -> argparse.ArgumentParser:
 
 def run_command(args: argparse.Namespace) -> int:
     if args.command == "export":
-        return _export(args)
+        from app.cli_export_formats import run_export
+
+        return run_export(args)
     action = args.pseudonyms_command
     with open_for_command(args, read_only=action in (None, "preview")) as project:
         if action in ("add", "edit", "remove", "apply") and project.read_only:
@@ -103,33 +116,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 # --- export --------------------------------------------------------------------------------------
 
-def _export(args: argparse.Namespace) -> int:
-    from storage.export_text import leaking_names, write_text_export
-
-    with open_for_command(args, read_only=True) as project:  # an export changes nothing in the project
-        output = args.output.absolute()
-        if output.resolve() == project.path.resolve():
-            raise CommandError(f"{output} is the project itself: choose another file to export to.")
-        ids = _transcript_ids(project, args.transcript)
-        leaks = leaking_names(project, ids, pseudonymise=args.pseudonymise)
-        if leaks and not args.allow_names:
-            _print_leaks(leaks)
-            raise CommandError(
-                f"{project.path}: listed real names would leave the project in {_places(len(leaks))} (listed above); "
-                f"nothing was written. Add --pseudonymise to replace them with their pseudonyms, or --allow-names "
-                "to export them as they are.")
-        if leaks:
-            print(f"Exporting with listed real names in {_places(len(leaks))} (--allow-names).", file=sys.stderr)
-        written = write_text_export(project, output, ids, pseudonymise=args.pseudonymise,
-                                    placeholders=not args.no_placeholders)
-    left_out = f", {written.left_out} left out (consent)" if written.left_out else ""
-    names = "; names pseudonymised" if written.pseudonymised else ""
-    print(f"Wrote {written.path}: {_plural(written.transcripts, 'transcript')}, {_plural(written.turns, 'turn')}"
-          f"{left_out}{names}.", file=sys.stderr)
-    return 0
-
-
-def _print_leaks(leaks: Sequence[NameLeak]) -> None:
+def print_leaks(leaks: Sequence[NameLeak]) -> None:
     print("Listed real names in what would be exported:", file=sys.stderr)
     for leak in leaks[:LEAKS_LISTED]:
         print(f"  {leak.text!s} ({leak.real_name}) in {leak.place}" if leak.text != leak.real_name
@@ -138,7 +125,7 @@ def _print_leaks(leaks: Sequence[NameLeak]) -> None:
         print(f"  … and {len(leaks) - LEAKS_LISTED} more", file=sys.stderr)
 
 
-def _transcript_ids(project: Project, wanted: list[int] | None) -> list[int]:
+def transcript_ids(project: Project, wanted: list[int] | None) -> list[int]:
     from storage.transcripts import list_transcripts
 
     available = [t.id for t in list_transcripts(project)]
@@ -228,7 +215,7 @@ def _entry_json(entry: PseudonymRecord) -> dict[str, Any]:
 def _preview_or_apply(project: Project, args: argparse.Namespace) -> int:
     from storage.pseudonyms import apply_matches, find_matches
 
-    ids = _transcript_ids(project, args.transcript) if args.transcript else None
+    ids = transcript_ids(project, args.transcript) if args.transcript else None
     matches = find_matches(project, ids, include_memos=ids is None and not args.no_memos)
     if args.pseudonyms_command == "preview":
         return _preview(matches, json_output=args.json)
@@ -238,9 +225,9 @@ def _preview_or_apply(project: Project, args: argparse.Namespace) -> int:
         return 0
     result = _checked(lambda: apply_matches(project, matches))
     counts = ", ".join(f"{count} × {replacement}" for replacement, count in result.counts)
-    memos = f" and {_plural(len(result.memos_before), 'memo')}" if result.memos_before else ""
-    print(f"Replaced {counts} in {_plural(len(result.turn_changes), 'turn')} of "
-          f"{_plural(len(result.transcript_names), 'transcript')}{memos}; recorded in the audit.")
+    memos = f" and {plural(len(result.memos_before), 'memo')}" if result.memos_before else ""
+    print(f"Replaced {counts} in {plural(len(result.turn_changes), 'turn')} of "
+          f"{plural(len(result.transcript_names), 'transcript')}{memos}; recorded in the audit.")
     _about_backups(project, purge=args.purge_backups)
     return 0
 
@@ -256,11 +243,11 @@ def _about_backups(project: Project, *, purge: bool) -> None:
     folder = backups.backup_dir(project.path)
     if purge:
         try:
-            print(f"Deleted {_plural(backups.remove_backups(project.path), 'backup')} that held the real names.")
+            print(f"Deleted {plural(backups.remove_backups(project.path), 'backup')} that held the real names.")
         except OSError as error:
             raise CommandError(f"Could not delete the backups in {folder}: {error.strerror}.") from error
         return
-    print(f"Note: {_plural(len(held), 'backup')} in {folder} still hold the real names; "
+    print(f"Note: {plural(len(held), 'backup')} in {folder} still hold the real names; "
           "add --purge-backups to delete them.", file=sys.stderr)
 
 
@@ -272,13 +259,13 @@ def _preview(matches: Sequence[PseudonymMatch], *, json_output: bool) -> int:
     for match in matches:
         groups.setdefault(match.pseudonym_id, []).append(match)
     for found in groups.values():
-        print(f"{found[0].real_name} → {found[0].replacement}: {_plural(len(found), 'match', 'matches')}")
+        print(f"{found[0].real_name} → {found[0].replacement}: {plural(len(found), 'match', 'matches')}")
         for match in found:
             time = f"  {hms(match.start_time)}" if match.start_time is not None else ""
             speaker = f"  {match.speaker}:" if match.speaker else ""
             line = f"{match.before}«{match.text}»{match.after}".replace("\n", " ")
             print(f"    {match.where}{time}{speaker}  {line}")
-    print(f"{_plural(len(matches), 'match', 'matches')}; nothing was changed (preview). "
+    print(f"{plural(len(matches), 'match', 'matches')}; nothing was changed (preview). "
           "`earmark pseudonyms FILE apply` replaces them.", file=sys.stderr)
     return 0
 
@@ -290,9 +277,9 @@ def _match_json(match: PseudonymMatch) -> dict[str, Any]:
             "length": match.length, "text": match.text, "context": match.context}
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
+def plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
 
 
-def _places(count: int) -> str:
-    return _plural(count, "place")
+def places(count: int) -> str:
+    return plural(count, "place")
