@@ -13,6 +13,7 @@ def install_analysis(context: AnalysisContext) -> list[object]:
     from app.codebook_actions import CodebookController
     from app.coding_actions import CodingController
     from app.consent_actions import ConsentController
+    from app.exchange_actions import ExchangeController
     from app.memo_actions import MemoController
     from app.pseudonym_actions import PseudonymController
     from app.register_actions import RegisterController
@@ -28,4 +29,5 @@ def install_analysis(context: AnalysisContext) -> list[object]:
     controllers.append(PseudonymController(context))
     controllers.append(SourceController(context))
     controllers.append(ConsentController(context))
+    controllers.append(ExchangeController(context))
     return controllers

@@ -55,6 +55,9 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("transcribe", "Transcribe or resume", ("Ctrl+T",), "Transcription"),
     Shortcut("cancel", "Cancel transcription", ("Esc",), "Transcription"),
     Shortcut("add_recording", "Add a recording", ("Ctrl+Shift+A",), "Files"),
+    Shortcut("import_transcript", "Import a transcript file (SRT, VTT, NVivo…)", ("Ctrl+Shift+O",), "Files"),
+    Shortcut("export_transcript", "Export transcripts (Word, text, subtitles…)", ("Ctrl+Shift+E",), "Files"),
+    Shortcut("report_passages", "Report of coded passages", ("Ctrl+Shift+R",), "Analysis"),
     Shortcut("shortcuts", "Keyboard shortcuts", ("F1",), "Help"),
 )
 BY_ID = {shortcut.id: shortcut for shortcut in SHORTCUTS}

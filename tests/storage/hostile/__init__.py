@@ -1,0 +1,1 @@
+"""Hostile and broken REFI-QDA files, built by the tests (corpus.py) rather than committed."""
