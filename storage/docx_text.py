@@ -11,6 +11,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 CELL_SEPARATOR = " | "
 
@@ -20,14 +21,20 @@ class DocxError(Exception):
 
 
 def docx_paragraphs(path: Path) -> list[str]:
-    """Every paragraph's text (table rows included), blank ones kept; the caller tidies them."""
-    import docx  # imported here: only document import needs it, and it loads lxml
-    from docx.opc.exceptions import PackageNotFoundError
-
+    """Every paragraph's text (table rows included), blank ones kept; the caller tidies them.
+    python-docx is imported only when a document is read: it loads lxml."""
     if not zipfile.is_zipfile(path):
         raise DocxError("it is not a .docx file (a .docx is a zip package; this file is not one)")
+    return docx_stream_paragraphs(str(path))
+
+
+def docx_stream_paragraphs(source: str | IO[bytes]) -> list[str]:
+    """docx_paragraphs of a file name or an open binary stream (a DOCX held in memory)."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(source)
         return list(_texts(document))
     except PackageNotFoundError as error:
         raise DocxError(f"it is not a Word document ({error})") from error

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 
-from storage.docx_text import _texts  # the reading order and table rows of docx_paragraphs, from a stream
+from storage.docx_text import DocxError, docx_stream_paragraphs
 from storage.refi_qda import ExchangeError
 from storage.refi_qda.archive import QdpxArchive, check_inner_zip
 
@@ -19,11 +19,8 @@ def docx_text(archive: QdpxArchive, entry: str, what: str) -> str:
     data = archive.read(entry)
     label = f"{archive.path.name}: {entry} (the text of {what})"
     check_inner_zip(data, label)
-    import docx  # only rich-text sources need it, and it loads lxml
-
     try:
-        document = docx.Document(io.BytesIO(data))
-        return "\n".join(_texts(document))
-    except Exception as error:  # python-docx and lxml raise many types; never a traceback
-        raise ExchangeError(f"{label} cannot be read as a Word document ({type(error).__name__}: {error}). "
+        return "\n".join(docx_stream_paragraphs(io.BytesIO(data)))
+    except DocxError as error:
+        raise ExchangeError(f"{label} cannot be read as a Word document ({error}). "
                             "Export the project again, with plain text for its sources.") from error

@@ -209,6 +209,11 @@ class Reader:
                                           "code must have 1 to 50 characters.")
                 continue
             self.plan.cases.append(PlannedCase(guid, name, tuple(self.variable_values(case))))
+            if self.origin.startswith("Earmark"):
+                # Earmark writes a case's SourceRefs from where its speaker talks; importing the
+                # speakers restores exactly that, so these are understood, not lost.
+                for reference in self.children(case, "SourceRef"):
+                    self.tracker.use(reference)
             self.known_labels.setdefault(name.casefold(), name)
             self.description_note(case, guid, f"Description of {name}")
 

@@ -23,7 +23,6 @@ from storage.analysis_records import Passage
 from storage.consent import MARKER, excluded_speakers
 from storage.participants import list_participants
 from storage.project import Project
-from storage.retrieval import NO_SPEAKER
 from storage.source_records import SourceRecord, is_text_source, kind_label
 from storage.sources import list_sources
 
@@ -121,7 +120,9 @@ class Citer:
         voices = {speaker for speaker in speakers if speaker is not MARKER}
         if len(lines) != len(speakers) or len(voices) < 2:
             return ()  # one voice, or text that does not split by turns: shown as it is
-        return tuple(("" if speaker is MARKER else self.speaker(speaker) or NO_SPEAKER, line)
+        # A line with no speaker (narrative in field notes) stands without a label: "(no speaker):"
+        # before a sentence of notes reads as if someone unnamed had said it.
+        return tuple(("" if speaker is MARKER else self.speaker(speaker) or "", line)
                      for speaker, line in zip(speakers, lines))
 
 

@@ -399,6 +399,8 @@ def round_trip(project: Project, folder: Path) -> tuple[dict[str, object], dict[
     with create_project(folder / "again.earmark") as again:
         summary = import_qdpx(again, exported.path)
         assert (summary.codes, summary.sources, summary.codings) == (exported.codes, exported.sources, exported.codings)
+        # Earmark reads everything it writes: nothing of its own export is reported as not imported.
+        assert not [warning for warning in summary.warnings if "not imported" in warning], summary.warnings
         return project_state(project), project_state(again)
 
 
