@@ -59,6 +59,8 @@ def run_self_test(out: TextIO = sys.stdout) -> int:
             say("encrypted project: created, reopened with its password, wrong password refused, unreadable as plain SQLite")
             _check_docx(Path(folder) / "encrypted.earmark", Path(folder) / "roles.docx")
             say("DOCX: a roles table written and read back")
+            _check_exchange(path, Path(folder))
+            say("exchange: .qdpx written, imported into a new project with the same coded text; XLSX report read back")
     except Exception as error:  # the report must name any failure, whatever its type
         print(f"SELF-TEST FAILED: {error}", file=out, flush=True)
         return 1
@@ -79,6 +81,40 @@ def _check_docx(project_path: Path, out: Path) -> None:
     rows = [[cell.text for cell in row.cells] for row in Document(str(out)).tables[0].rows]
     if ["SN1", "Senior Nurse 1", "NHS trust"] not in rows:
         raise RuntimeError(f"the roles table came back as {rows}")
+
+
+def _check_exchange(project_path: Path, folder: Path) -> None:
+    """REFI-QDA and the reports lean on defusedxml, zipfile and openpyxl: prove the installer
+    carries them by a round trip of one coded turn."""
+    from openpyxl import load_workbook
+
+    from storage import codebook, coding, transcripts
+    from storage.analysis_records import Anchor
+    from storage.project import create_project, open_project
+    from storage.refi_qda.export import export_qdpx
+    from storage.refi_qda.import_ import import_qdpx
+    from storage.reports import write_report
+
+    with open_project(project_path) as project:
+        transcript = transcripts.list_transcripts(project)[0]
+        turn = transcripts.segments(project, transcript.id)[0]
+        code = codebook.create_code(project, "Self-test theme")
+        applied = coding.apply_code(project, code.id, transcript.id, Anchor(turn.id, 0), Anchor(turn.id, len(turn.text)))
+        if applied is None:
+            raise RuntimeError("could not code the first turn")
+        expected = coding.coded_text(project, applied.id)
+        archive = export_qdpx(project, folder / "exchange.qdpx").path
+        write_report(project, folder / "passages.xlsx", "passages", "xlsx")
+    with create_project(folder / "imported.earmark") as imported:
+        summary = import_qdpx(imported, archive)
+        texts = [coding.coded_text(imported, record.id)
+                 for source in transcripts.list_transcripts(imported)
+                 for record in coding.codings_in_transcript(imported, source.id)]
+    if (summary.codes, summary.codings) != (1, 1) or texts not in ([expected], [expected.strip()]):
+        raise RuntimeError(f"the .qdpx came back as {summary} holding {texts!r}, not {expected!r}")
+    cells = [row for row in load_workbook(folder / "passages.xlsx", read_only=True).worksheets[0].iter_rows(values_only=True)]
+    if len(cells) != 2 or "Self-test theme" not in cells[1]:
+        raise RuntimeError(f"the XLSX report came back as {cells!r}")
 
 
 def _check_encryption(path: Path) -> None:
