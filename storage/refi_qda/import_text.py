@@ -6,7 +6,8 @@ text with CRLF line ends, the byte-order mark excluded: every emoji counts two, 
 two, even where the text came with LF line ends. The two agree on text with no character outside
 the Basic Multilingual Plane and CRLF line ends, and differ after the first emoji. The rule:
 
-1. a project whose `origin` names NVivo is read as NVivo counts;
+1. a project whose `origin` names NVivo is read as NVivo counts; one written by Earmark as code
+   points (the standard's characters, which Earmark writes);
 2. otherwise each source is decided on its own selections: a position past the end of the text
    in code points but inside it in NVivo's units means NVivo's units; else each interpretation
    scores one point for every selection end that falls on a word boundary (not between two
@@ -110,7 +111,7 @@ def detect_units(text: PlainText, spans: list[tuple[int, int]], origin: str) -> 
     """The units this source's selection positions count (the rule in the module doc)."""
     if "nvivo" in origin.casefold():
         return Units.NVIVO_UTF16
-    if not spans:
+    if origin.startswith("Earmark") or not spans:  # Earmark writes code points (export_sources.py)
         return Units.CODE_POINTS
     furthest = max(max(start, end) for start, end in spans)
     if text.length[Units.CODE_POINTS] < furthest <= text.length[Units.NVIVO_UTF16]:
