@@ -110,7 +110,11 @@ def _page_numbers(document: Any) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    footer = document.sections[0].footer.paragraphs[0]
+    from docx.shared import Cm
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4, as the reports: the template is US Letter
+    footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _grey(footer.add_run("Page "))
     field = OxmlElement("w:fldSimple")
