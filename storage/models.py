@@ -101,6 +101,8 @@ class Segment(Base):
     speaker_id: Mapped[Optional[int]] = mapped_column(ForeignKey("speakers.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     words: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Revision 0005: the user set this turn's speaker; re-running speaker labelling leaves it alone.
+    speaker_by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     transcript: Mapped[Transcript] = relationship(back_populates="segments")
     speaker: Mapped[Optional[Speaker]] = relationship()
