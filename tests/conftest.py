@@ -15,6 +15,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TESTDATA = Path(os.environ.get("EARMARK_TESTDATA", ROOT.parent / "shared" / "testdata"))
 
+# The speaker model installed by `earmark speakers install` lives in the user's data folder, which
+# the sandbox below hides: name it before hiding (CI names its own copy in the variable).
+if not os.environ.get("EARMARK_SPEAKER_WEIGHTS"):
+    from audio.speaker_weights import user_weights_path
+
+    if user_weights_path().is_file():
+        os.environ["EARMARK_SPEAKER_WEIGHTS"] = str(user_weights_path())
+
 # Keep the user's real settings, documents and caches out of the tests.
 _sandbox = Path(tempfile.mkdtemp(prefix="earmark-tests-"))
 for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_DOCUMENTS_DIR"):

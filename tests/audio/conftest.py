@@ -1,9 +1,9 @@
 """The speaker model's weights for the speaker-labelling tests.
 
 They are never committed: `earmark speakers install` fetches them into the user's data folder,
-and CI installs them and names the file in EARMARK_SPEAKER_WEIGHTS. The tests sandbox the data
-folder (tests/conftest.py), so only that variable reaches an installed copy; without it the
-tests that need the weights skip and say how to get them.
+and CI names its copy in EARMARK_SPEAKER_WEIGHTS. The tests sandbox the data folder, so
+tests/conftest.py names the user's installed copy in that variable before hiding it; without
+weights the tests that need them skip and say how to get them.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ def speaker_weights() -> SpeakerWeights:
     path = default_weights_path()
     if not path.is_file():
         pytest.skip(
-            f"speaker weights not installed ({path}): run `earmark speakers install` and set "
-            "EARMARK_SPEAKER_WEIGHTS to the .npz it writes"
+            f"speaker weights not installed ({path}): run `earmark speakers install`"
         )
     try:
         return load_weights(path)
