@@ -19,6 +19,7 @@ def install_analysis(context: AnalysisContext) -> list[object]:
     from app.register_actions import RegisterController
     from app.retrieval_actions import RetrievalController
     from app.source_actions import SourceController
+    from app.speaker_actions import SpeakerController
     controllers: list[object] = []
     controllers.append(CodebookController(context))
     controllers.append(CodingController(context))
@@ -30,4 +31,5 @@ def install_analysis(context: AnalysisContext) -> list[object]:
     controllers.append(SourceController(context))
     controllers.append(ConsentController(context))
     controllers.append(ExchangeController(context))
+    controllers.append(SpeakerController(context))
     return controllers

@@ -1,5 +1,6 @@
 """The command line: `earmark transcribe`, `earmark info`, `earmark show`, `earmark models`, and the
-coding commands `earmark codes`, `earmark passages`, `earmark autocode` (app/cli_coding.py).
+coding commands `earmark codes`, `earmark passages`, `earmark autocode` (app/cli_coding.py), and
+`earmark speakers` (app/cli_speakers.py).
 
 Every failure prints one line naming the file and what to do, and exits non-zero.
 """
@@ -15,7 +16,7 @@ from typing import Any, TextIO
 from app.cli_coding import CODING_COMMANDS, CommandError, add_parsers, run_coding_command
 from app import cli_export
 from app import cli_encryption
-from app import cli_import, cli_register
+from app import cli_import, cli_register, cli_speakers
 from app.cli_projects import add_password_option, add_project_argument, open_for_command
 from app.cli_format import progress_bar, stamp, time_left
 from widgets.clock import clock
@@ -25,7 +26,8 @@ from audio.errors import EngineError, MediaError, ModelError
 from storage.errors import ProjectError
 
 COMMANDS = ("transcribe", "info", "show", "vocabulary", "models", *CODING_COMMANDS, *cli_export.EXPORT_COMMANDS,
-            *cli_encryption.ENCRYPTION_COMMANDS, *cli_register.REGISTER_COMMANDS, *cli_import.IMPORT_COMMANDS)
+            *cli_encryption.ENCRYPTION_COMMANDS, *cli_register.REGISTER_COMMANDS, *cli_import.IMPORT_COMMANDS,
+            *cli_speakers.SPEAKER_COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--sequential", dest="mode", action="store_const", const="sequential", help="one window at a time")
     transcribe.add_argument("--threads", type=int, default=0, help="CPU threads (default: all cores)")
     transcribe.set_defaults(mode="batched")
+    cli_speakers.add_transcribe_option(transcribe)
     add_password_option(transcribe)
 
     info = commands.add_parser("info", help="what a project holds")
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_encryption.add_parsers(commands)
     cli_register.add_parsers(commands)
     cli_import.add_parsers(commands)
+    cli_speakers.add_parsers(commands)
     return parser
 
 
@@ -96,6 +100,8 @@ def run(argv: list[str]) -> int:
             return cli_register.run_command(args)
         if args.command in cli_import.IMPORT_COMMANDS:
             return cli_import.run_command(args)
+        if args.command in cli_speakers.SPEAKER_COMMANDS:
+            return cli_speakers.run_command(args)
         return _models(args)
     except (ProjectError, MediaError, ModelError, EngineError, CommandError) as error:
         print(f"earmark: error: {error}", file=sys.stderr)
@@ -131,14 +137,22 @@ def _transcribe_all(args: argparse.Namespace, settings: EngineSettings, engine: 
             prepared = prepare(project, media)
             if prepared.transcript.status == "done":
                 print(f"{media}: already transcribed (transcript {prepared.transcript.id}).", file=sys.stderr)
+                if args.speakers is not None:
+                    cli_speakers.label_after_transcription(project, prepared.transcript.id, args.speakers, media.name)
                 continue
             if prepared.transcript.transcribed_until > 0:
                 print(f"{media}: resuming at {clock(prepared.transcript.transcribed_until)}.", file=sys.stderr)
             bar = _ProgressPrinter(sys.stderr, media.name)
-            result = transcribe(project, prepared, settings, on_progress=bar.update, engine=engine)
+            channels = cli_speakers.by_channel(project, prepared, args.speakers)
+            if channels:  # one speaker per channel: each channel transcribed on its own, exact
+                result = cli_speakers.transcribe_by_channel(project, prepared, settings, bar.update, engine)
+            else:
+                result = transcribe(project, prepared, settings, on_progress=bar.update, engine=engine)
             engine = None  # used up; the next file starts its own
             bar.finish()
             print(f"{media}: transcript {result.id}, {result.segment_count} turns, {result.word_count} words.", file=sys.stderr)
+            if args.speakers is not None and not channels:
+                cli_speakers.label_after_transcription(project, result.id, args.speakers, media.name)
     return 0
 
 
@@ -224,8 +238,8 @@ def _show(args: argparse.Namespace) -> int:
             "transcript": {"id": transcript.id, "name": transcript.name, "status": transcript.status,
                            "language": transcript.language, "model": transcript.model},
             "turns": [
-                {"speaker": s.speaker, "start": s.start, "end": s.end, "text": s.text,
-                 "words": [w._asdict() for w in s.words]}
+                {"speaker": s.speaker, "speaker_by_hand": s.speaker_by_hand, "start": s.start, "end": s.end,
+                 "text": s.text, "words": [{**w._asdict(), "speaker": s.speaker} for w in s.words]}
                 for s in turns
             ],
         }, indent=2, ensure_ascii=False))

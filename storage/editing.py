@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage import coding_moves
@@ -37,6 +37,9 @@ class SpeakerChange:
     # participant link (without it, an observe-only participant's words would become analysable).
     old_guid: str | None = None
     old_participant_id: int | None = None
+    # The moved turns whose speaker a person had set already; the others become set by hand
+    # (renaming or merging says who speaks there) and go back to automatic on undo.
+    by_hand_before: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,11 @@ def undo_text_change(project: Project, change: TextChange) -> SegmentRecord:
 
 
 def set_turn_speaker(project: Project, segment_id: int, label: str | None) -> tuple[SegmentRecord, SegmentRecord]:
+    """A person sets the speaker: the turn is marked so speaker labelling leaves it alone.
+    Undo puts `before` back, its mark included."""
     before = get_turn(project, segment_id)
     label = (label or "").strip() or None
-    return before, put_turn(project, replace(before, speaker=label))
+    return before, put_turn(project, replace(before, speaker=label, speaker_by_hand=True))
 
 
 def split_turn(project: Project, segment_id: int, offset: int, *, second_id: int = 0) -> SplitChange:
@@ -125,30 +130,58 @@ def split_turn(project: Project, segment_id: int, offset: int, *, second_id: int
     the times split at the nearest word boundary; codings follow their words. `second_id`
     reuses the id the second part had before (redo after undo)."""
     with project.write() as session:
-        before = segment_record(_get(session, segment_id))
-        head_text, tail_text = before.text[:offset].rstrip(), before.text[offset:].lstrip()
-        if not head_text or not tail_text:
-            raise ValueError("a turn can only be split between words, not at its very start or end")
-        head_count = len(head_text.split())
-        tail_count = len(tail_text.split())
-        words = realign_words(before.words, " ".join([head_text, tail_text]), before.start, before.end)
-        head_words, tail_words = words[:head_count], words[head_count : head_count + tail_count]
-        boundary = _boundary(head_words, tail_words, before)
-        first = _put(session, replace(before, text=head_text, words=tuple(head_words), end=boundary))
-        second = _insert(session, SegmentRecord(second_id, before.transcript_id, before.position + 1, boundary,
-                                                before.end, before.speaker, tail_text, tuple(tail_words)))
-        codings = coding_moves.after_split(session, first.id, second.id, split_point(before.text, offset))
-        return SplitChange(before, first, second, tuple(codings))
+        return split_turn_in(session, segment_id, offset, second_id=second_id)
+
+
+def split_turn_in(session: Session, segment_id: int, offset: int, *, second_id: int = 0, shift: bool = True) -> SplitChange:
+    """split_turn inside the caller's transaction (storage.speaker_labels splits many turns in
+    one). Both parts keep the turn's speaker and whether a person set it. `shift=False`: the
+    caller has left the next position free (moving every later turn once per split is what
+    makes hundreds of splits slow)."""
+    before = segment_record(_get(session, segment_id))
+    head_text, tail_text = before.text[:offset].rstrip(), before.text[offset:].lstrip()
+    if not head_text or not tail_text:
+        raise ValueError("a turn can only be split between words, not at its very start or end")
+    head_count = len(head_text.split())
+    tail_count = len(tail_text.split())
+    words = realign_words(before.words, " ".join([head_text, tail_text]), before.start, before.end)
+    head_words, tail_words = words[:head_count], words[head_count : head_count + tail_count]
+    boundary = _boundary(head_words, tail_words, before)
+    first = _put(session, replace(before, text=head_text, words=tuple(head_words), end=boundary))
+    second = _insert(session, SegmentRecord(second_id, before.transcript_id, before.position + 1, boundary,
+                                            before.end, before.speaker, tail_text, tuple(tail_words),
+                                            before.speaker_by_hand), shift=shift)
+    codings = coding_moves.after_split(session, first.id, second.id, split_point(before.text, offset))
+    return SplitChange(before, first, second, tuple(codings))
 
 
 def unsplit(project: Project, change: SplitChange) -> SegmentRecord:
-    """Undo split_turn: the codings go back first, so none is anchored in the second part
-    when it is deleted."""
     with project.write() as session:
-        restored = _put(session, change.before)
-        restore_states(session, change.codings)
-        _delete(session, _get(session, change.second.id))
-        return restored
+        return unsplit_in(session, change)
+
+
+def unsplit_in(session: Session, change: SplitChange, *, shift: bool = True) -> SegmentRecord:
+    """Undo a split: the codings go back first, so none is anchored in the second part when
+    it is deleted. `shift=False` leaves its position empty: the caller closes the gaps
+    (renumber) once after many."""
+    restored = _put(session, change.before)
+    restore_states(session, change.codings)
+    _delete(session, _get(session, change.second.id), shift=shift)
+    return restored
+
+
+def renumber(session: Session, transcript_id: int, positions: dict[int, int]) -> None:
+    """Move turns (id -> new position) in two statements however many there are, through
+    negative positions as _shift does."""
+    if not positions:
+        return
+    session.flush()
+    table = Segment.__table__
+    session.execute(table.update().where(table.c.id == bindparam("turn")).values(position=bindparam("target")),
+                    [{"turn": turn, "target": -position - 1} for turn, position in positions.items()])
+    session.execute(table.update().where(table.c.transcript_id == transcript_id, table.c.position < 0)
+                    .values(position=-table.c.position - 1))
+    session.expire_all()
 
 
 def merge_with_next(project: Project, segment_id: int) -> MergeChange:
@@ -162,8 +195,11 @@ def merge_with_next(project: Project, segment_id: int) -> MergeChange:
             raise ValueError("the last turn has no next turn to merge with")
         first, second = segment_record(first_row), segment_record(following)
         codings = coding_moves.before_merge(session, first_row, following)
+        # Joining turns of two speakers gives the second's words the first's speaker: a person's
+        # decision, which speaker labelling must not undo.
+        by_hand = first.speaker_by_hand or second.speaker_by_hand or first.speaker != second.speaker
         merged = replace(first, text=f"{first.text} {second.text}".strip(), end=max(first.end, second.end),
-                         words=first.words + second.words)
+                         words=first.words + second.words, speaker_by_hand=by_hand)
         _delete(session, following)
         merged = _put(session, merged)
         coding_moves.settle_after_merge(session, segment_id)
@@ -198,7 +234,10 @@ def rename_speaker(project: Project, old_label: str, new_label: str) -> SpeakerC
         old = session.scalars(select(Speaker).where(Speaker.label == old_label)).one()
         target = session.scalars(select(Speaker).where(Speaker.label == new_label)).first()
         moved = tuple(session.scalars(select(Segment.id).where(Segment.speaker_id == old.id)))
+        by_hand_before = tuple(session.scalars(
+            select(Segment.id).where(Segment.speaker_id == old.id, Segment.speaker_by_hand.is_(True))))
         old_guid, old_participant_id = old.guid, old.participant_id
+        session.execute(update(Segment).where(Segment.speaker_id == old.id).values(speaker_by_hand=True))
         if target is None or target.id == old.id:
             old.label = new_label
             merged = False
@@ -208,7 +247,7 @@ def rename_speaker(project: Project, old_label: str, new_label: str) -> SpeakerC
             merged = True
         session.add(AuditEntry(action="speaker_merged" if merged else "speaker_renamed",
                                details={"from": old_label, "to": new_label, "turns": len(moved)}))
-    return SpeakerChange(old_label, new_label, merged, moved, old_guid, old_participant_id)
+    return SpeakerChange(old_label, new_label, merged, moved, old_guid, old_participant_id, by_hand_before)
 
 
 def undo_speaker_change(project: Project, change: SpeakerChange) -> None:
@@ -225,6 +264,8 @@ def undo_speaker_change(project: Project, change: SpeakerChange) -> None:
             session.add(restored)
             session.flush()
             session.execute(update(Segment).where(Segment.id.in_(change.moved_segment_ids)).values(speaker_id=restored.id))
+        automatic = set(change.moved_segment_ids) - set(change.by_hand_before)
+        session.execute(update(Segment).where(Segment.id.in_(automatic)).values(speaker_by_hand=False))
         session.add(AuditEntry(action="speaker_change_undone", details={"from": change.new_label, "to": change.old_label}))
 
 
@@ -241,8 +282,9 @@ def _put(session: Session, state: SegmentRecord) -> SegmentRecord:
     return segment_record(row)
 
 
-def _insert(session: Session, state: SegmentRecord) -> SegmentRecord:
-    _shift(session, state.transcript_id, from_position=state.position, by=1)
+def _insert(session: Session, state: SegmentRecord, *, shift: bool = True) -> SegmentRecord:
+    if shift:
+        _shift(session, state.transcript_id, from_position=state.position, by=1)
     row = Segment(transcript_id=state.transcript_id, position=state.position, start=state.start, end=state.end,
                   text=state.text, words=[])
     if state.id > 0 and session.get(Segment, state.id) is None:
@@ -253,11 +295,12 @@ def _insert(session: Session, state: SegmentRecord) -> SegmentRecord:
     return segment_record(row)
 
 
-def _delete(session: Session, row: Segment) -> SegmentRecord:
+def _delete(session: Session, row: Segment, *, shift: bool = True) -> SegmentRecord:
     removed = segment_record(row)
     session.delete(row)
     session.flush()
-    _shift(session, removed.transcript_id, from_position=removed.position + 1, by=-1)
+    if shift:
+        _shift(session, removed.transcript_id, from_position=removed.position + 1, by=-1)
     return removed
 
 
@@ -265,6 +308,7 @@ def _assign(session: Session, row: Segment, state: SegmentRecord) -> None:
     row.start, row.end, row.text = state.start, state.end, state.text
     row.words = [[w.text, w.start, w.end, w.probability] for w in state.words]
     row.speaker = speaker_for_label(session, state.speaker, {}) if state.speaker else None
+    row.speaker_by_hand = state.speaker_by_hand
 
 
 def _shift(session: Session, transcript_id: int, *, from_position: int, by: int) -> None:

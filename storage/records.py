@@ -38,6 +38,8 @@ class SegmentRecord:
     speaker: str | None
     text: str
     words: tuple[Word, ...]
+    # A person set this turn's speaker; automatic speaker labelling leaves it alone (issue 8).
+    speaker_by_hand: bool = False
 
 
 @dataclass(frozen=True)

@@ -120,15 +120,16 @@ def segments(project: Project, transcript_id: int) -> list[SegmentRecord]:
     with project.session() as session, collector_paused():
         _get(session, transcript_id)
         rows = session.execute(
-            select(Segment.id, Segment.position, Segment.start, Segment.end, Speaker.label, Segment.text, Segment.words)
+            select(Segment.id, Segment.position, Segment.start, Segment.end, Speaker.label, Segment.text, Segment.words,
+                   Segment.speaker_by_hand)
             .outerjoin(Speaker, Segment.speaker_id == Speaker.id)
             .where(Segment.transcript_id == transcript_id)
             .order_by(Segment.position)
         )
         return [
             SegmentRecord(id_, transcript_id, position, start, end, label, text,
-                          tuple(map(Word._make, words)))
-            for id_, position, start, end, label, text, words in rows
+                          tuple(map(Word._make, words)), bool(by_hand))
+            for id_, position, start, end, label, text, words, by_hand in rows
         ]
 
 
@@ -159,6 +160,7 @@ def segment_record(row: Segment) -> SegmentRecord:
         speaker=row.speaker.label if row.speaker is not None else None,
         text=row.text,
         words=tuple(Word(text, start, end, probability) for text, start, end, probability in row.words),
+        speaker_by_hand=bool(row.speaker_by_hand),
     )
 
 

@@ -5,10 +5,11 @@ when a paragraph has one. The transcript editor calls these instead of the timed
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
-from widgets.transcript_view import MARGIN_PADDING, TranscriptView
+from widgets.speaker_colours import speaker_colour
+from widgets.transcript_view import MARGIN_PADDING, SPEAKER_BAR, TranscriptView
 
 
 def number_label(index: int) -> str:
@@ -45,8 +46,10 @@ def paint_paragraph_margin(view: TranscriptView, margin: QWidget, event: QPaintE
             painter.setPen(palette.placeholderText().color())
             painter.drawText(MARGIN_PADDING, top, number_width, line, Qt.AlignmentFlag.AlignLeft,
                              number_label(block.blockNumber()))
-            if segment.speaker:
-                painter.setPen(QColor(palette.text().color()))
+            colour = speaker_colour(segment.speaker)  # as in the timed margin (widgets/speaker_colours.py)
+            if colour is not None:
+                painter.fillRect(0, top, SPEAKER_BAR, height, colour)
+                painter.setPen(colour)
                 painter.setFont(bold)
                 x = MARGIN_PADDING * 2 + number_width
                 painter.drawText(x, top, margin.width() - x - MARGIN_PADDING, line, Qt.AlignmentFlag.AlignLeft,

@@ -14,14 +14,17 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from storage.records import SegmentRecord
 from widgets.clock import clock
+from widgets.speaker_colours import speaker_colour
 
 MARGIN_PADDING = 8
+SPEAKER_BAR = 3  # px: the speaker's colour beside each turn
 
 
 class TranscriptView(QPlainTextEdit):
     """Shows a transcript's turns. Emits `seek_requested(seconds)` when a turn's time is clicked."""
 
     seek_requested = Signal(float)
+    margin_menu_requested = Signal(int, QPoint)  # a right click on a turn's time and speaker: segment id, global point
     IDLE_HINT = "Choose a transcript on the left, or add a recording to transcribe it (Ctrl+Shift+A)."
     RUNNING_HINT = "Transcribing… the turns appear here as they are recognised."
 
@@ -160,7 +163,10 @@ class TranscriptView(QPlainTextEdit):
                 painter.setFont(small)
                 painter.setPen(palette.placeholderText().color())
                 painter.drawText(MARGIN_PADDING, top, time_width, line, Qt.AlignmentFlag.AlignLeft, clock(segment.start))
-                painter.setPen(QColor(palette.text().color()))
+                colour = speaker_colour(segment.speaker)  # widgets/speaker_colours.py: stable per label
+                if colour is not None:  # a bar down the turn's edge: who speaks, at a glance
+                    painter.fillRect(0, top, SPEAKER_BAR, height, colour)
+                painter.setPen(colour if colour is not None else QColor(palette.text().color()))
                 bold = QFont(small)
                 bold.setBold(True)
                 painter.setFont(bold)
@@ -191,6 +197,13 @@ class _TurnMargin(QWidget):
         self._view.paint_margin(event)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
+        if event.button() != Qt.MouseButton.LeftButton:
+            return  # a right click opens the speaker menu instead of playing
         seconds = self._view.time_at_margin(int(event.position().y()))
         if seconds is not None:
             self._view.seek_requested.emit(seconds)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802, ANN001
+        segment = self._view.segment_at_block(self._view.cursorForPosition(QPoint(0, event.pos().y())).blockNumber())
+        if segment is not None:
+            self._view.margin_menu_requested.emit(segment.id, event.globalPos())
