@@ -17,16 +17,14 @@ be written, so it agrees with the export by construction.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
+from storage.atomic_files import write_text_atomically
 from storage.consent import excluded_speakers
-from storage.errors import ProjectError
 from storage.models import Memo, Segment, Speaker, Transcript
 from storage.name_matching import NameMatcher
 from storage.project import Project
@@ -178,30 +176,8 @@ def write_text_export(project: Project, path: Path, transcript_ids: Sequence[int
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write beside `path` and rename into place, so a failure (a full disk, a cancelled run)
-    never leaves half an export, nor spoils an earlier file of that name."""
-    path = Path(path).absolute()
-    if not path.parent.is_dir():
-        raise _write_error(path, f"the folder {path.parent} does not exist")
-    partial: str | None = None
-    try:
-        handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():  # keep who may read an earlier export of that name
-            os.chmod(partial, path.stat().st_mode & 0o7777)
-        # A new export stays readable by its owner only (mkstemp's 0600): it holds confidential data.
-        os.replace(partial, path)
-    except OSError as error:
-        if partial is not None:
-            Path(partial).unlink(missing_ok=True)
-        raise _write_error(path, error.strerror or str(error)) from error
-
-
-def _write_error(path: Path, reason: str) -> ProjectError:
-    return ProjectError(f"Cannot write {path}: {reason}. Choose another file or folder and export again.")
+    """Write beside `path` and rename into place (storage/atomic_files.py)."""
+    write_text_atomically(path, text)
 
 
 def clock(seconds: float) -> str:

@@ -26,12 +26,11 @@ why, and no words.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from storage.atomic_files import save_atomically
 from storage.errors import ProjectError
 from storage.export_text import TextExport, write_atomically, write_text_export
 from storage.project import Project
@@ -91,33 +90,6 @@ def transcript_json(sources: Sequence[ExportSource], *, placeholders: bool) -> d
             } for turn, words in source.turns(placeholders=placeholders)],
         } for source in sources],
     }
-
-
-def save_atomically(path: Path, save: Callable[[Path], None]) -> None:
-    """Let `save` write a file beside `path`, then rename it into place (see the module's
-    docstring); for formats written by a library (DOCX) rather than as text."""
-    path = Path(path).absolute()
-    if not path.parent.is_dir():
-        raise write_error(path, f"the folder {path.parent} does not exist")
-    partial: Path | None = None
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-        os.close(handle)
-        partial = Path(name)
-        save(partial)
-        if path.exists():  # keep who may read an earlier export of that name
-            os.chmod(partial, path.stat().st_mode & 0o7777)
-        os.replace(partial, path)  # a new export stays readable by its owner only (mkstemp's 0600)
-    except OSError as error:
-        raise write_error(path, error.strerror or str(error)) from error
-    finally:
-        if partial is not None and partial.exists():
-            partial.unlink(missing_ok=True)
-
-
-def write_error(path: Path, reason: str) -> ProjectError:
-    return ProjectError(f"Cannot write {path}: {reason}. If it is open in another program, close it there, "
-                        "or choose another file or folder and export again.")
 
 
 def _text(fmt: str, sources: Sequence[ExportSource], *, placeholders: bool) -> str:

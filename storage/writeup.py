@@ -14,14 +14,13 @@ notes), and pseudonymise=True writes the pseudonyms instead. The project is neve
 from __future__ import annotations
 
 import csv
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from storage import meetings, participants
+from storage.atomic_files import save_atomically
 from storage.errors import ProjectError
 from storage.project import Project
 from storage.pseudonym_records import NameLeak
@@ -94,26 +93,7 @@ def write_table(table: Table, path: Path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ProjectError(f"Cannot write {path}: choose a file name ending in .docx (Word) or .csv (spreadsheet).")
-    if not path.parent.is_dir():
-        raise ProjectError(f"Cannot write {path}: the folder {path.parent} does not exist.")
-    try:
-        handle, partial = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix + ".partial", dir=path.parent)
-        os.close(handle)
-    except OSError as error:
-        raise ProjectError(f"Cannot write {path}: {error.strerror or error}. Choose another folder.") from error
-    try:
-        if suffix == ".csv":
-            _write_csv(table, Path(partial))
-        else:
-            _write_docx(table, Path(partial))
-        os.replace(partial, path)
-    except OSError as error:
-        Path(partial).unlink(missing_ok=True)
-        raise ProjectError(f"Cannot write {path}: {error.strerror or error}. If it is open in another program, "
-                           "close it there, or choose another name.") from error
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    save_atomically(path, lambda partial: (_write_csv if suffix == ".csv" else _write_docx)(table, partial))
     return path
 
 

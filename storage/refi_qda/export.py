@@ -27,9 +27,7 @@ archive and keeps an earlier file of that name.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
@@ -39,6 +37,7 @@ from typing import BinaryIO
 
 from sqlalchemy import func, select
 
+from storage.atomic_files import fill_atomically
 from storage.models import AuditEntry, Code, Coding, Memo, Recording, Transcript
 from storage.project import Project
 from storage.refi_qda import CODEBOOK_NAMESPACE, PROJECT_NAMESPACE, ExchangeError
@@ -164,28 +163,4 @@ def _copy_media(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: Path) -
 
 
 def _write_atomically(path: Path, fill: Callable[[BinaryIO], object]) -> None:
-    """Write through `fill(binary file)` beside `path`, then rename into place."""
-    path = Path(path).absolute()
-    if not path.parent.is_dir():
-        raise _write_error(path, f"the folder {path.parent} does not exist")
-    partial: str | None = None
-    try:
-        handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-        with os.fdopen(handle, "wb") as out:
-            fill(out)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():  # keep who may read an earlier export of that name
-            os.chmod(partial, path.stat().st_mode & 0o7777)
-        # A new export stays readable by its owner only (mkstemp's 0600): it holds confidential data.
-        os.replace(partial, path)
-        partial = None
-    except OSError as error:
-        raise _write_error(path, error.strerror or str(error)) from error
-    finally:
-        if partial is not None:  # any failure, ours or a refused recording: no half archive is left
-            Path(partial).unlink(missing_ok=True)
-
-
-def _write_error(path: Path, reason: str) -> ExchangeError:
-    return ExchangeError(f"Cannot write {path}: {reason}. Choose another file or folder and export again.")
+    fill_atomically(path, fill, error=ExchangeError)

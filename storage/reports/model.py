@@ -13,14 +13,12 @@ hold for all of it is done on those records, not in each format's writer.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from storage.errors import ProjectError
+from storage.atomic_files import save_atomically
 from storage.name_matching import NameMatcher
 from storage.pseudonym_records import NameLeak
 
@@ -115,34 +113,6 @@ def _collect(record: Any, place: str, texts: list[tuple[str, str]]) -> None:
 
 
 def write_file(path: Path, write: Callable[[Path], None]) -> None:
-    """Run `write(partial)` on a new file beside `path`, then rename it into place. Any failure
-    removes the partial file; an OSError becomes a ProjectError that names the file."""
-    path = Path(path).absolute()
-    if not path.parent.is_dir():
-        raise ProjectError(f"Cannot write {path}: the folder {path.parent} does not exist. "
-                           "Choose another folder and export again.")
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-        os.close(handle)
-    except OSError as error:
-        raise _write_error(path, error) from error
-    partial = Path(name)
-    try:
-        write(partial)
-        with partial.open("rb+") as written:
-            os.fsync(written.fileno())
-        if path.exists():  # keep who may read an earlier report of that name
-            os.chmod(partial, path.stat().st_mode & 0o7777)
-        # A new report stays readable by its owner only (mkstemp's 0600): it holds confidential data.
-        os.replace(partial, path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise _write_error(path, error) from error
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
-def _write_error(path: Path, error: OSError) -> ProjectError:
-    return ProjectError(f"Cannot write {path}: {error.strerror or error}. If it is open in another program, "
-                        "close it there, or choose another file or folder, and export again.")
+    """Run `write(partial)` on a new file beside `path`, then rename it into place
+    (storage/atomic_files.py: a failure leaves no partial file and names the file)."""
+    save_atomically(path, write)

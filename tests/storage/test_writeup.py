@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from storage import writeup
+from storage import atomic_files, writeup
 from storage.errors import ProjectError
 from storage.project import Project, create_project
 from tests.storage.register_data import build_register_demo
@@ -136,7 +136,7 @@ def test_a_refused_write_is_named_with_what_to_do(project: Project, tmp_path: Pa
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(writeup.os, "replace", refuse)  # as when Word holds the file open on Windows
+    monkeypatch.setattr(atomic_files.os, "replace", refuse)  # as when Word holds the file open on Windows
     with pytest.raises(ProjectError, match=r"Cannot write .*roles\.docx: Permission denied\. If it is open"):
         writeup.export_roles(project, tmp_path / "roles.docx")
     assert [p.name for p in tmp_path.iterdir() if "roles" in p.name] == []
