@@ -38,6 +38,16 @@ def shared_file(relative: str) -> Path:
     return path
 
 
+def installed_speaker_weights() -> Path:
+    """The installed speaker model's file; skips the test (saying how to install it) without one."""
+    from audio.speaker_weights import INSTALL_COMMAND, default_weights_path
+
+    path = default_weights_path()
+    if not path.is_file():
+        pytest.skip(f"speaker weights not installed ({path}): run `{INSTALL_COMMAND}`")
+    return path
+
+
 def require_output() -> None:
     """Skip without an audio output device, unless CI requires one (EARMARK_REQUIRE_AUDIO=1)."""
     import sounddevice as sd

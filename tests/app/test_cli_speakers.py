@@ -12,19 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from audio.speaker_weights import WEIGHTS_ENV, default_weights_path
+from audio.speaker_weights import WEIGHTS_ENV
 from resources import sample_recording
-from tests.conftest import run_earmark, shared_file
+from tests.conftest import installed_speaker_weights, run_earmark, shared_file
 
 
 @pytest.fixture(scope="session")
 def weights_env() -> dict[str, str]:
     """The environment naming the installed speaker model; skips without one (asked for before
     the module's transcription, so a skip costs nothing)."""
-    path = default_weights_path()
-    if not path.is_file():
-        pytest.skip(f"speaker weights not installed ({path}): run `earmark speakers install` and set {WEIGHTS_ENV}")
-    return {**os.environ, WEIGHTS_ENV: str(path)}
+    return {**os.environ, WEIGHTS_ENV: str(installed_speaker_weights())}
 
 
 def without_weights(tmp_path: Path, content: bytes | None = None) -> tuple[dict[str, str], Path]:

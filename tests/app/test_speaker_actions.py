@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QInputDialog
 from app import jobs
 from app.main_window import MainWindow
 from app.speaker_actions import SpeakerController
-from audio.speaker_weights import WEIGHTS_ENV, default_weights_path
+from audio.speaker_weights import WEIGHTS_ENV
+from tests.conftest import installed_speaker_weights
 from storage import codebook, coding, editing, participants, transcripts
 from storage.analysis_records import Anchor
 from storage.project import create_project
@@ -42,10 +43,7 @@ def message(window: MainWindow) -> str:
 
 @pytest.fixture
 def weights() -> Path:
-    path = default_weights_path()
-    if not path.is_file():
-        pytest.skip(f"speaker weights not installed ({path}): run `earmark speakers install` and set {WEIGHTS_ENV}")
-    return path
+    return installed_speaker_weights()
 
 
 @pytest.fixture

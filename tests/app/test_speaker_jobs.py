@@ -25,14 +25,14 @@ from audio.diarization_metrics import Turn as RefTurn
 from audio.diarization_metrics import word_accuracy
 from audio.engine import EngineSettings
 from audio.errors import MediaError
-from audio.speaker_weights import WEIGHTS_ENV, SpeakerWeightsError, default_weights_path
+from audio.speaker_weights import WEIGHTS_ENV, SpeakerWeightsError
 from audio.turns import TimedWord, Turn
 from resources import sample_recording
 from storage import editing, sources, transcripts
 from storage.errors import ProjectError
 from storage.project import create_project, open_project
 from storage.speaker_labels import apply_speaker_plan
-from tests.conftest import shared_file
+from tests.conftest import installed_speaker_weights, shared_file
 
 SETTINGS = EngineSettings(model="tiny.en")
 
@@ -41,9 +41,7 @@ SETTINGS = EngineSettings(model="tiny.en")
 def weights() -> None:
     """Skips the test when the speaker model is not installed (asked for first: before the
     sample is transcribed for nothing)."""
-    path = default_weights_path()
-    if not path.is_file():
-        pytest.skip(f"speaker weights not installed ({path}): run `earmark speakers install` and set {WEIGHTS_ENV}")
+    installed_speaker_weights()
 
 
 @pytest.fixture(scope="session")

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from audio.speaker_weights import SpeakerWeights, SpeakerWeightsError, default_weights_path, load_weights
+from audio.speaker_weights import SpeakerWeights, SpeakerWeightsError, load_weights
+from tests.conftest import installed_speaker_weights
 
 
 @pytest.fixture(scope="session")
 def speaker_weights() -> SpeakerWeights:
-    path = default_weights_path()
-    if not path.is_file():
-        pytest.skip(
-            f"speaker weights not installed ({path}): run `earmark speakers install`"
-        )
+    path = installed_speaker_weights()
     try:
         return load_weights(path)
     except SpeakerWeightsError as error:
