@@ -11,6 +11,7 @@ sees who speaks without reading the label. Colours must therefore be:
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 
@@ -41,6 +42,7 @@ def speaker_colour(label: str | None) -> QColor | None:
     return QColor(PALETTE[palette_index(label)])
 
 
+@functools.lru_cache(maxsize=256)  # asked for every visible turn on every margin repaint
 def palette_index(label: str) -> int:
     """Where in PALETTE a label's colour is: "Speaker n" takes place n - 1 (wrapping), any
     other label a place fixed by its text (case and surrounding spaces aside)."""
